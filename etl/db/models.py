@@ -243,6 +243,9 @@ class LineFingerprint(Base):
     fingerprint: Mapped[str] = mapped_column(String(32), primary_key=True, comment="normalized line fingerprint")
     article_count: Mapped[int] = mapped_column(Integer, default=0, comment="live articles containing the line")
     sample: Mapped[str] = mapped_column(Text, comment="one example of the line as written")
+    frequent: Mapped[bool] = mapped_column(
+        Boolean, default=False, comment="the line counted as recurring boilerplate when articles were last cleaned"
+    )
 
 
 class ArticleFingerprint(Base):

@@ -24,6 +24,7 @@ def upgrade() -> None:
     sa.Column('fingerprint', sa.String(length=32), nullable=False, comment='normalized line fingerprint'),
     sa.Column('article_count', sa.Integer(), nullable=False, comment='live articles containing the line'),
     sa.Column('sample', sa.Text(), nullable=False, comment='one example of the line as written'),
+    sa.Column('frequent', sa.Boolean(), nullable=False, comment='the line counted as recurring boilerplate when articles were last cleaned'),
     sa.PrimaryKeyConstraint('fingerprint', name=op.f('pk_line_fingerprints')),
     comment='Corpus memory: in how many live articles each normalized line occurs.'
     )

@@ -1,0 +1,185 @@
+"""Load: write one transformed article's rows, replacing any earlier version of it.
+
+The caller owns the transaction (the pipeline batches several articles per transaction); every
+function here leaves the database consistent at article granularity, so a reader, or a crash,
+never sees half an article.  Rows go in with ``executemany`` on the driver, not ORM objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import Connection
+
+from etl import resolve
+from etl.records import CONTENT_LABELS, Article
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """What the database knows about a file, for the unchanged check."""
+
+    id: int
+    size_bytes: int
+    mtime_ns: int
+    sha256: str
+    rules_version: str
+    deleted: bool
+
+
+def stored_article(conn: Connection, source_path: str) -> StoredArticle | None:
+    row = conn.exec_driver_sql(
+        "SELECT id, size_bytes, mtime_ns, sha256, rules_version, deleted_at IS NOT NULL "
+        "FROM articles WHERE source_path = ?",
+        (source_path,),
+    ).first()
+    return StoredArticle(row[0], row[1], row[2], row[3], row[4], bool(row[5])) if row else None
+
+
+def _article_values(article: Article, run_id: int) -> dict:
+    meta = article.metadata
+    authors = [c.name for c in meta.credits if c.role in ("author", "reporter")]
+    return {
+        "source_path": article.raw.source_path,
+        "title": meta.title,
+        "published_at": meta.published_at,
+        "dateline": meta.dateline,
+        "outlet": meta.outlet,
+        "authors": "; ".join(dict.fromkeys(authors)) or None,
+        "word_count": article.word_count,
+        "paragraph_count": sum(1 for p in article.paragraphs if p.kind in CONTENT_LABELS),
+        "sha256": article.raw.sha256,
+        "size_bytes": article.raw.size_bytes,
+        "mtime_ns": article.raw.mtime_ns,
+        "encoding": article.raw.encoding,
+        "raw_text": article.raw.text,
+        "rules_version": article.rules_version,
+        "run_id": run_id,
+    }
+
+
+def write_article(conn: Connection, article: Article, run_id: int, article_id: int | None) -> int:
+    """Insert a new article, or replace the rows of ``article_id``; returns the article id.
+
+    Replacing keeps the article's id, so analysts' saved links stay valid.  A soft-deleted article
+    that is written again is revived.
+    """
+    values = _article_values(article, run_id)
+    if article_id is None:
+        cols = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        cur = conn.exec_driver_sql(
+            f"INSERT INTO articles ({cols}, first_run_id) VALUES ({marks}, ?)", (*values.values(), run_id)
+        )
+        article_id = cur.lastrowid
+    else:
+        clear_article(conn, article_id)
+        assignments = ", ".join(f"{c} = ?" for c in values)
+        conn.exec_driver_sql(
+            f"UPDATE articles SET {assignments}, deleted_at = NULL, deleted_run_id = NULL WHERE id = ?",
+            (*values.values(), article_id),
+        )
+    _insert_children(conn, article_id, article, run_id)
+    return article_id
+
+
+def clear_article(conn: Connection, article_id: int) -> None:
+    """Remove an article's derived rows (not the article itself), keeping counts right."""
+    resolve.forget_article(conn, article_id)
+    _count_fingerprints(conn, article_id, -1)
+    conn.exec_driver_sql("DELETE FROM article_fingerprints WHERE article_id = ?", (article_id,))
+    conn.exec_driver_sql("DELETE FROM mentions WHERE article_id = ?", (article_id,))
+    conn.exec_driver_sql("DELETE FROM paragraphs WHERE article_id = ?", (article_id,))
+    conn.exec_driver_sql("DELETE FROM removed_segments WHERE article_id = ?", (article_id,))
+    conn.exec_driver_sql("DELETE FROM article_credits WHERE article_id = ?", (article_id,))
+
+
+def _insert_children(conn: Connection, article_id: int, article: Article, run_id: int) -> None:
+    if article.paragraphs:
+        conn.exec_driver_sql(
+            "INSERT INTO paragraphs (article_id, position, kind, text, line_start, line_end) VALUES (?, ?, ?, ?, ?, ?)",
+            [(article_id, p.position, p.kind, p.text, p.line_start, p.line_end) for p in article.paragraphs],
+        )
+    removed = article.removed
+    if removed:
+        conn.exec_driver_sql(
+            "INSERT INTO removed_segments (article_id, line_start, line_end, label, reason, text) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (article_id, s.segment.line_start, s.segment.line_end, s.label, s.reason, s.segment.text)
+                for s in removed
+            ],
+        )
+    credits = article.metadata.credits
+    if credits:
+        conn.exec_driver_sql(
+            "INSERT INTO article_credits (article_id, name, role, line) VALUES (?, ?, ?, ?)",
+            [(article_id, c.name, c.role, c.line) for c in credits],
+        )
+    _insert_fingerprints(conn, article_id, article)
+    if article.mentions:
+        paragraph_ids = dict(
+            conn.exec_driver_sql("SELECT position, id FROM paragraphs WHERE article_id = ?", (article_id,)).all()
+        )
+        resolve.resolve_article(conn, article_id, article.people, article.mentions, paragraph_ids, run_id)
+
+
+def _insert_fingerprints(conn: Connection, article_id: int, article: Article) -> None:
+    samples = {}
+    for fp, seg in zip(article.fingerprints, article.segments):
+        if fp and fp not in samples:
+            samples[fp] = seg.segment.text
+    if not samples:
+        return
+    conn.exec_driver_sql(
+        "INSERT INTO article_fingerprints (article_id, fingerprint) VALUES (?, ?)",
+        [(article_id, fp) for fp in samples],
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO line_fingerprints (fingerprint, article_count, sample, frequent) VALUES (?, 1, ?, 0) "
+        "ON CONFLICT (fingerprint) DO UPDATE SET article_count = article_count + 1",
+        [(fp, text[:500]) for fp, text in samples.items()],
+    )
+
+
+def _count_fingerprints(conn: Connection, article_id: int, delta: int) -> None:
+    conn.exec_driver_sql(
+        "UPDATE line_fingerprints SET article_count = article_count + ? "
+        "WHERE fingerprint IN (SELECT fingerprint FROM article_fingerprints WHERE article_id = ?)",
+        (delta, article_id),
+    )
+
+
+def mark_deleted(conn: Connection, article_ids: Iterable[int], run_id: int) -> int:
+    """Soft-delete articles whose file disappeared; their rows stay for history."""
+    now = utc_now()
+    n = 0
+    for article_id in article_ids:
+        _count_fingerprints(conn, article_id, -1)
+        conn.exec_driver_sql(
+            "UPDATE articles SET deleted_at = ?, deleted_run_id = ? WHERE id = ? AND deleted_at IS NULL",
+            (now, run_id, article_id),
+        )
+        n += 1
+    resolve.refresh_counts(conn)
+    return n
+
+
+def revive(conn: Connection, article_id: int, mtime_ns: int, run_id: int) -> None:
+    """A deleted article's file is back with the same content: make it live again."""
+    _count_fingerprints(conn, article_id, +1)
+    conn.exec_driver_sql(
+        "UPDATE articles SET deleted_at = NULL, deleted_run_id = NULL, mtime_ns = ?, run_id = ? WHERE id = ?",
+        (mtime_ns, run_id, article_id),
+    )
+
+
+def touch(conn: Connection, article_id: int, mtime_ns: int) -> None:
+    """Same content under a new mtime: remember the mtime so the next stat check is enough."""
+    conn.exec_driver_sql("UPDATE articles SET mtime_ns = ? WHERE id = ?", (mtime_ns, article_id))

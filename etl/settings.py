@@ -1,0 +1,44 @@
+"""One immutable configuration object for a run, built from options and ``ETL_*`` variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_INPUT = "seeds"
+DEFAULT_DB = "news.sqlite"
+DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024
+
+#: Exit codes, documented in the README and in ``etl run --help``.
+EXIT_OK = 0
+EXIT_PARTIAL = 1
+EXIT_USAGE = 2
+EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the lock; cron may simply try again later
+
+
+def default_input() -> str:
+    return os.environ.get("ETL_INPUT") or DEFAULT_INPUT
+
+
+def default_db() -> str:
+    return os.environ.get("ETL_DB") or DEFAULT_DB
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything ``etl run`` needs to know; nothing else reads options or the environment."""
+
+    db_path: Path
+    input_dir: Path | None = None  # None with reprocess=True: re-clean from stored raw text only
+    jobs: int = field(default_factory=default_jobs)
+    rules_file: Path | None = None
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    reprocess: bool = False
+    wait: bool = False  # queue behind a running run instead of exiting 75
+    progress: bool = False  # draw a progress bar on stderr
+    batch_size: int = 200  # articles per write transaction
