@@ -1,0 +1,82 @@
+"""transform(raw, rules, memory) -> Article: the order of the per-file stages.
+
+repair (encoding, entities, invisible characters) → segment (lines, blocks, hard-wrapped
+paragraphs) → classify (a label and a reason per segment, with corpus memory) → metadata (title,
+date, credits, outlet) → mentions (people named in the kept paragraphs).
+
+Captions are kept: body and heading segments become content paragraphs and caption segments become
+paragraphs of kind ``caption`` (analysts include or exclude them with ``kind``); every other label
+is a removed segment with its reason.  Positions count kept paragraphs from 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from etl.records import PARAGRAPH_LABELS, Article, LabeledSegment, Paragraph, RawDocument
+from etl.rules import Rules
+from etl.transform.classify import classify, compiled
+from etl.transform.memory import CorpusMemory, fingerprint
+from etl.transform.metadata import detect_outlet, extract_metadata
+from etl.transform.segment import segment
+
+__all__ = ["transform", "clean_text", "paragraphs_of"]
+
+
+def _repair(text: str) -> str:
+    try:
+        from etl.transform.repair import repair_text
+    except ImportError:  # pragma: no cover - only while repair.py is being written
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+    return repair_text(text)
+
+
+def _mentions(paragraphs: tuple[Paragraph, ...], rules: Rules, title: str | None) -> tuple[Any, Any]:
+    try:
+        from etl.transform.mentions import find_mentions
+    except ImportError:  # pragma: no cover - only while mentions.py is being written
+        return (), ()
+    return find_mentions(paragraphs, rules, title=title)
+
+
+def clean_text(
+    text: str, rules: Rules, memory: CorpusMemory | None = None
+) -> tuple[str, tuple[LabeledSegment, ...], str | None]:
+    """The cleaning stage without metadata: (repaired text, labeled segments, outlet)."""
+    repaired = _repair(text)
+    segments = segment(repaired, rules)
+    outlet = None
+    if memory:
+        # per-outlet counts need the outlet before classifying
+        outlet = detect_outlet([LabeledSegment(s, "body", "") for s in segments])
+    return repaired, classify(segments, rules, memory, outlet=outlet), outlet
+
+
+def paragraphs_of(labeled: Sequence[LabeledSegment]) -> tuple[Paragraph, ...]:
+    """Kept segments (body, heading, caption) as paragraphs, positions 0-based over kept ones."""
+    kept = [ls for ls in labeled if ls.label in PARAGRAPH_LABELS]
+    return tuple(
+        Paragraph(k, ls.label, ls.segment.text, ls.segment.line_start, ls.segment.line_end)
+        for k, ls in enumerate(kept)
+    )
+
+
+def transform(raw: RawDocument, rules: Rules, memory: CorpusMemory | None = None) -> Article:
+    """Everything learned about one document, ready to load."""
+    text, labeled, outlet = clean_text(raw.text, rules, memory)
+    metadata = extract_metadata(labeled, rules, outlet=outlet)
+    paragraphs = paragraphs_of(labeled)
+    people, mentions = _mentions(paragraphs, rules, metadata.title)
+    min_letters = compiled(rules).fp_min_letters
+    return Article(
+        raw=raw,
+        text=text,
+        segments=labeled,
+        metadata=metadata,
+        paragraphs=paragraphs,
+        people=tuple(people),
+        mentions=tuple(mentions),
+        rules_version=rules.version,
+        fingerprints=tuple(fingerprint(ls.segment.text, min_letters) for ls in labeled),
+    )

@@ -1,0 +1,655 @@
+"""One label and a short reason for every segment of an article.
+
+Plain text has lost the HTML structure (tags, links, class names) that boilerplate removers lean on,
+so the classifier reads what is left: the shape of each line and where it sits.
+
+1. **Local evidence**, one segment at a time, strongest first: lines without words, broken
+   fragments ("Name (" cut by the scraper), whole-line widget labels, datelines (dates.py), credit
+   lines (credits.py), bylines, captions carrying a photo credit, then the boilerplate families of
+   ``rules/cleaning.toml`` (call-to-action, promotion, consent, reading widgets, feedback, related
+   links, end-of-article sections, bios), each limited to lines short enough that a long sentence
+   merely mentioning a newsletter is never removed.  Corpus memory marks lines that recur in many
+   other articles.
+2. **Repeats**: a segment whose letters equal an earlier one's (so a lede repeated with a different
+   dash or apostrophe) or nearly so is a duplicate; a title repeated on the next line too.
+3. **Position**.  Sentence-like segments ("anchors": terminal punctuation and function words, or long
+   prose) delimit the article.  Before the first anchor is the head: the first headline-shaped line
+   is the title; names next to a dateline or after "By:" are bylines; other short lines are
+   furniture.  After an end-of-article marker (a reporting credit, "About the author", a copyright
+   line) followed by little prose, everything is removed.  After the last anchor is the tail, where
+   short unpunctuated lines and headlines are furniture (related links, newsletter boxes).  Inside
+   the article, a short unpunctuated line is a caption when it has a caption's present-tense shape,
+   a heading when the next paragraph picks up its words, and otherwise a related headline dropped
+   into the text.  Neighbours only ever rescue short lines; a long sentence-like line is never
+   dropped for its position alone.
+
+Reasons are short and human-readable; ``etl explain FILE`` prints them next to each line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from etl.records import LabeledSegment, Segment
+from etl.rules import Rules
+from etl.transform.memory import CorpusMemory, fingerprint, normalize_letters
+
+# ----------------------------------------------------------------------------- compiled rules
+
+_TOKENS = re.compile(r"[^\W\d_]+")
+_TERMINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
+_ENDS_PERIOD = re.compile(r"\.[\"'”’»)\]]*$")
+_NON_LETTERS = re.compile(r"[\W\d_]+")
+_DIGIT = re.compile(r"\d")
+_SPACES = re.compile(r"\s+")
+_PHOTO_WORDS = re.compile(
+    r"photo|foto|image|picture|pictured|getty|shutterstock|alamy|istock|/|\bcredit\b", re.IGNORECASE
+)
+_NAME_TOKEN = re.compile(r"[^\s,|/()\-–—:]+")
+_SAYS_END = re.compile(r"\b(?:SAYS?|SAID|CLAIMS?|WARNS?|REPORTS?)[\W]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Family:
+    name: str
+    label: str
+    reason: str
+    regex: re.Pattern[str]
+    max_words: int
+    unpunctuated_only: bool
+    end_marker: bool
+    related_intro: bool
+    tail_only: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    stopwords: frozenset[str]
+    widget_lines: frozenset[str]
+    widget_re: re.Pattern[str] | None
+    families: tuple[_Family, ...]
+    fragment_end: re.Pattern[str]
+    byline_prefix: re.Pattern[str]
+    byline_joiners: frozenset[str]
+    inline_credit: re.Pattern[str] | None
+    caption_re: re.Pattern[str] | None
+    t: Mapping[str, Any]  # thresholds
+    fp_min_letters: int
+
+
+def _alternation(patterns: Sequence[str], flags: int = re.IGNORECASE) -> re.Pattern[str] | None:
+    patterns = [p for p in patterns if p]
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns), flags)
+
+
+_DEFAULT_THRESHOLDS: dict[str, Any] = {
+    "anchor_min_words": 3,
+    "anchor_long_words": 20,
+    "anchor_long_density": 0.25,
+    "long_sentence_words": 15,
+    "short_words": 16,
+    "title_min_words": 3,
+    "title_max_words": 30,
+    "standfirst_min_words": 8,
+    "allcaps_ratio": 0.8,
+    "allcaps_min_words": 3,
+    "allcaps_headline_words": 7,
+    "heading_min_overlap": 0.4,
+    "heading_min_shared": 2,
+    "stem_chars": 5,
+    "caption_max_words": 25,
+    "near_duplicate_min_chars": 80,
+    "near_duplicate_key_chars": 40,
+    "near_duplicate_ratio": 0.9,
+    "min_body_after_end_marker": 2,
+    "fragment_max_words": 8,
+    "dateline_max_chars": 90,
+    "credit_max_chars": 250,
+    "name_line_max_words": 5,
+    "duplicate_min_letters": 12,
+}
+
+
+@cache
+def compiled(rules: Rules) -> _Compiled:
+    """The cleaning rules compiled once per Rules object (Rules is hashable by version)."""
+    cfg = rules["cleaning"]
+    lex = cfg.get("lexicon", {})
+    structure = cfg.get("structure", {})
+    families = []
+    for name, fam in cfg.get("families", {}).items():
+        flags = 0 if fam.get("case_sensitive") else re.IGNORECASE
+        regex = _alternation(fam.get("patterns", ()), flags)
+        if regex is None:
+            continue
+        families.append(
+            _Family(
+                name=name,
+                label=str(fam.get("label", "boilerplate")),
+                reason=str(fam.get("reason", name.replace("_", " "))),
+                regex=regex,
+                max_words=int(fam.get("max_words", 30)),
+                unpunctuated_only=bool(fam.get("unpunctuated_only", False)),
+                end_marker=bool(fam.get("end_marker", False)),
+                related_intro=bool(fam.get("related_intro", False)),
+                tail_only=bool(fam.get("tail_only", False)),
+            )
+        )
+    verbs = sorted({v.strip() for v in structure.get("caption_verbs", ()) if v.strip()}, key=len, reverse=True)
+    caption_re = None
+    if verbs:
+        caption_re = re.compile(
+            r"^(?:[\w.'’-]+\s+){1,6}(?:" + "|".join(re.escape(v) for v in verbs) + r")\b", re.IGNORECASE
+        )
+    thresholds = dict(_DEFAULT_THRESHOLDS)
+    thresholds.update(cfg.get("thresholds", {}))
+    return _Compiled(
+        stopwords=frozenset(w.casefold() for w in lex.get("stopwords", ())),
+        widget_lines=frozenset(_norm_line(w) for w in lex.get("widget_lines", ())),
+        widget_re=_alternation(lex.get("widget_patterns", ())),
+        families=tuple(families),
+        fragment_end=re.compile(structure.get("fragment_end", r"[(\[{]\s*$")),
+        byline_prefix=re.compile(structure.get("byline_prefix", r"^by\s*:?\s*"), re.IGNORECASE),
+        byline_joiners=frozenset(w.casefold() for w in structure.get("byline_joiners", ("and",))),
+        inline_credit=_alternation(structure.get("inline_photo_credit", ())),
+        caption_re=caption_re,
+        t=thresholds,
+        fp_min_letters=int(cfg.get("memory", {}).get("min_fingerprint_letters", 4)),
+    )
+
+
+def _norm_line(text: str) -> str:
+    """Casefolded words only, single-spaced: how whole-line widget labels are compared."""
+    return _SPACES.sub(" ", _NON_LETTERS.sub(" ", text.casefold())).strip()
+
+
+# ----------------------------------------------------------------------------- helpers' functions
+
+
+@cache
+def _helpers() -> tuple[Any, Any]:
+    """dates.parse_dateline and credits.is_credit_line, or stand-ins while they do not exist."""
+    try:
+        from etl.transform.dates import parse_dateline
+    except ImportError:  # pragma: no cover - only while the dates module is being written
+        def parse_dateline(text: str) -> str | None:
+            return None
+    try:
+        from etl.transform.credits import is_credit_line
+    except ImportError:  # pragma: no cover
+        def is_credit_line(text: str) -> str | None:
+            return None
+    return parse_dateline, is_credit_line
+
+
+# ----------------------------------------------------------------------------- features
+
+
+class _Feat:
+    """What the classifier measures on one segment; the costly parts only on demand."""
+
+    __slots__ = ("text", "n_words", "tokens", "stops", "terminal", "_caps", "_content")
+
+    def __init__(self, text: str, c: _Compiled) -> None:
+        self.text = text
+        self.n_words = len(text.split())
+        self.tokens = _TOKENS.findall(text.casefold())
+        self.stops = sum(map(c.stopwords.__contains__, self.tokens))
+        self.terminal = bool(_TERMINAL.search(text))
+        self._caps: float | None = None
+        self._content: frozenset[str] | None = None
+
+    @property
+    def density(self) -> float:
+        return self.stops / len(self.tokens) if self.tokens else 0.0
+
+    @property
+    def caps(self) -> float:
+        """Share of upper-case letters among letters."""
+        if self._caps is None:
+            if self.text.isupper():
+                self._caps = 1.0
+            else:
+                letters = sum(map(str.isalpha, self.text))
+                self._caps = sum(map(str.isupper, self.text)) / letters if letters else 0.0
+        return self._caps
+
+    def content(self, c: _Compiled) -> frozenset[str]:
+        """Stems of the content words (not stopwords, 3+ letters)."""
+        if self._content is None:
+            k = int(c.t["stem_chars"])
+            self._content = frozenset(t[:k] for t in self.tokens if len(t) >= 3 and t not in c.stopwords)
+        return self._content
+
+
+def _is_anchor(f: _Feat, c: _Compiled) -> bool:
+    """Sentence-like: the prose that delimits the article."""
+    t = c.t
+    if f.terminal and f.n_words >= t["anchor_min_words"] and f.stops >= 1:
+        return True
+    return f.n_words >= t["anchor_long_words"] and f.density >= t["anchor_long_density"]
+
+
+def _is_allcaps(f: _Feat, c: _Compiled) -> bool:
+    return f.n_words >= c.t["allcaps_min_words"] and f.n_words <= 40 and f.caps >= c.t["allcaps_ratio"]
+
+
+def _headline_shaped(f: _Feat, c: _Compiled) -> bool:
+    return (
+        c.t["title_min_words"] <= f.n_words <= c.t["title_max_words"]
+        and not _ENDS_PERIOD.search(f.text)
+        and len(f.tokens) >= 2
+    )
+
+
+def _quote(text: str, limit: int = 40) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _byline_rest(text: str, c: _Compiled) -> str | None:
+    """The names after a byline prefix ("" for a bare "By:"), or None when not a byline."""
+    m = c.byline_prefix.match(text)
+    if not m:
+        return None
+    rest = text[m.end():].strip()
+    if not rest:
+        return "" if m.group().strip() else None
+    names = rest.split(",", 1)[0]
+    tokens = _NAME_TOKEN.findall(names)
+    if not tokens or len(tokens) > 12:
+        return None
+    if all(tok[:1].isupper() or tok.casefold() in c.byline_joiners for tok in tokens):
+        # the part after a comma is a role or an outlet ("Staff Writer", "senior correspondent")
+        if "," in rest and len(rest.split(",", 1)[1].split()) > 8:
+            return None
+        return rest
+    return None
+
+
+def _name_line(f: _Feat, c: _Compiled) -> bool:
+    """Only a person's or an agency's name: 1..N capitalized words, no function words, no digits."""
+    words = f.text.split()
+    return (
+        1 <= len(words) <= c.t["name_line_max_words"]
+        and f.stops == 0
+        and not f.terminal
+        and not _DIGIT.search(f.text)
+        and all(w[:1].isupper() for w in words)
+    )
+
+
+# ----------------------------------------------------------------------------- classify
+
+
+@dataclass(slots=True)
+class _State:
+    label: str | None = None
+    reason: str = ""
+    end_marker: bool = False
+    related_intro: bool = False
+    bare_intro: bool = False
+    photo_credit: bool = False
+    byline_open: bool = False
+    bio: str = ""
+    memory: int | None = None
+    anchor: bool = False
+
+
+def classify(
+    segments: Sequence[Segment],
+    rules: Rules,
+    memory: CorpusMemory | None = None,
+    outlet: str | None = None,
+) -> tuple[LabeledSegment, ...]:
+    """A label from ``records.LABELS`` and a reason for every segment, in order.
+
+    ``memory`` (corpus line counts) and ``outlet`` (to use that outlet's counts) are optional; see
+    :mod:`etl.transform.memory` for how counts become verdicts.
+    """
+    c = compiled(rules)
+    t = c.t
+    n = len(segments)
+    feats = [_Feat(s.text, c) for s in segments]
+    states = [_State() for _ in range(n)]
+
+    for i in range(n):
+        _local(segments[i], feats[i], states[i], c)
+    _captions_of_credits(segments, feats, states, c)
+    _memory(segments, feats, states, c, rules, memory, outlet)
+    for st, f in zip(states, feats):
+        st.anchor = st.label is None and _is_anchor(f, c)
+    _duplicates(segments, feats, states, c)
+    for st, f in zip(states, feats):
+        st.anchor = st.label is None and _is_anchor(f, c)
+
+    anchors = [i for i in range(n) if states[i].anchor]
+    first = anchors[0] if anchors else n
+
+    # --- end-of-article marker followed by little prose: the article ends there
+    end = n
+    min_after = int(t["min_body_after_end_marker"])
+    for i in range(first + 1, n):
+        if states[i].end_marker:
+            after = sum(1 for j in anchors if j > i)
+            if after < min_after:
+                end = i
+                break
+    if end < n:
+        where = segments[end].line_start
+        for j in range(end + 1, n):
+            st = states[j]
+            if st.label is None:
+                st.label, st.reason = "boilerplate", f"after end-of-article marker (line {where})"
+                st.anchor = False
+
+    # --- bios at the end of the article (tail-only families)
+    for j in range(min(end, n) - 1, -1, -1):
+        st = states[j]
+        if st.bio and st.label is None:
+            st.label, st.reason, st.anchor = "boilerplate", st.bio, False
+            continue
+        if st.anchor:
+            break
+
+    anchors = [i for i in range(n) if states[i].anchor]
+    first = anchors[0] if anchors else n
+    last = anchors[-1] if anchors else n
+
+    _head(segments, feats, states, c, first)
+    in_list = False
+    for i in range(first, n):
+        st, f = states[i], feats[i]
+        prev = states[i - 1] if i else _State()
+        if prev.bare_intro or (in_list and prev.label == "boilerplate"):
+            in_list = True
+        if st.label is not None:
+            if st.label != "boilerplate" and st.label != "duplicate":
+                in_list = False
+            continue
+        if st.anchor:
+            in_list = False
+            st.label, st.reason = "body", "sentence-like text"
+            continue
+        if in_list and _headline_shaped(f, c):
+            st.label, st.reason = "boilerplate", "related headline in a list of links"
+            continue
+        in_list = False
+        if i > last:
+            _tail(f, st, c)
+        else:
+            _middle(i, feats, states, c)
+
+    return tuple(
+        LabeledSegment(seg, st.label or "body", st.reason or "sentence-like text")
+        for seg, st in zip(segments, states)
+    )
+
+
+def _local(seg: Segment, f: _Feat, st: _State, c: _Compiled) -> None:
+    """Evidence from the segment alone, strongest first."""
+    t = c.t
+    text = f.text
+    parse_dateline, is_credit_line = _helpers()
+    if not f.tokens:
+        st.label, st.reason = "boilerplate", "no words"
+        return
+    if f.n_words <= t["fragment_max_words"] and (
+        c.fragment_end.search(text) or text.count("(") > text.count(")")
+    ):
+        st.label, st.reason = "boilerplate", f"broken fragment: {_quote(text)!r}"
+        return
+    if f.n_words <= 8:
+        norm = _norm_line(text)
+        if norm in c.widget_lines or (c.widget_re is not None and c.widget_re.search(norm)):
+            st.label, st.reason = "boilerplate", f"widget label: {norm!r}"
+            return
+    if len(text) <= t["dateline_max_chars"] and _DIGIT.search(text):
+        iso = parse_dateline(text)
+        if iso:
+            st.label, st.reason = "dateline", f"dateline ({iso})"
+            return
+    if len(text) <= t["credit_max_chars"]:
+        why = is_credit_line(text)
+        if why:
+            st.label, st.reason = "credit", str(why)
+            st.photo_credit = bool(_PHOTO_WORDS.search(text))
+            st.end_marker = not st.photo_credit
+            return
+    rest = _byline_rest(text, c)
+    if rest is not None:
+        st.label = "byline"
+        st.reason = "byline" + (f": {_quote(rest)!r}" if rest else " opener")
+        st.byline_open = rest == ""
+        return
+    if c.inline_credit is not None and f.n_words <= 80:
+        m = c.inline_credit.search(text)
+        if m:
+            if m.start() == 0 or not text[: m.start()].strip(" /|-–—([."):
+                # the whole line is a credit; a bare agency name ("Reuters") is left to the byline
+                # logic unless it says it is a picture's
+                if _PHOTO_WORDS.search(text):
+                    st.label, st.reason, st.photo_credit = "credit", "photo credit", True
+                    return
+            else:
+                st.label, st.reason = "caption", f"caption with photo credit {_quote(m.group(), 30)!r}"
+                return
+    for fam in c.families:
+        if f.n_words > fam.max_words or (fam.unpunctuated_only and f.terminal):
+            continue
+        m = fam.regex.search(text)
+        if not m:
+            continue
+        reason = f"{fam.reason}: {_quote(m.group(), 30)!r}"
+        if fam.tail_only:
+            st.bio = st.bio or reason
+            continue
+        st.label, st.reason = fam.label, reason
+        st.end_marker = fam.end_marker
+        if fam.related_intro:
+            st.related_intro = True
+            # a bare "Read also:" announces that the next line(s) are related headlines
+            st.bare_intro = len(text[m.end():].strip(" :|-–—>»")) == 0
+        if fam.end_marker:
+            st.bare_intro = True  # "Most read", "More from us": a list of links follows
+        return
+
+
+def _captions_of_credits(
+    segments: Sequence[Segment], feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled
+) -> None:
+    """The line right above a photo credit ("(AP Photo/...)", "Getty Images") is its caption."""
+    for i in range(1, len(segments)):
+        if not states[i].photo_credit or states[i].label != "credit":
+            continue
+        p = i - 1
+        prev = states[p]
+        if prev.label not in (None, "body"):
+            continue
+        adjacent = segments[p].line_end == segments[i].line_start - 1
+        shaped = (
+            c.caption_re is not None
+            and c.caption_re.search(feats[p].text) is not None
+            and feats[p].n_words <= c.t["caption_max_words"] * 2
+        )
+        if adjacent or shaped:
+            prev.label = "caption"
+            prev.reason = f"caption of the photo credit on line {segments[i].line_start}"
+
+
+def _memory(
+    segments: Sequence[Segment],
+    feats: Sequence[_Feat],
+    states: Sequence[_State],
+    c: _Compiled,
+    rules: Rules,
+    memory: CorpusMemory | None,
+    outlet: str | None,
+) -> None:
+    """Lines recurring in many other articles are boilerplate, unless the story itself recurs.
+
+    Copies of one story (mirrors, updated versions) share every line; their lines recur because the
+    story does.  So when the article's lede recurs too, only lines recurring in MORE articles than
+    the lede (site furniture across many stories) count.
+    """
+    if not memory:
+        return
+    fps = [fingerprint(f.text, c.fp_min_letters) for f in feats]
+    lede_others = 0
+    for f, fp, st in zip(feats, fps, states):
+        if st.label is None and _is_anchor(f, c):
+            lede_others = memory.others(fp, outlet)[0]
+            break
+    long_words = int(c.t["long_sentence_words"])
+    for f, fp, st in zip(feats, fps, states):
+        if st.label is not None or not fp:
+            continue
+        sentence_like = _is_anchor(f, c) and f.n_words >= min(long_words, 8)
+        others = memory.verdict(fp, sentence_like, rules, outlet)
+        if others is not None and others > lede_others:
+            st.memory = others
+            st.label, st.reason = "boilerplate", f"seen in {others} other articles"
+
+
+def _duplicates(
+    segments: Sequence[Segment], feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled
+) -> None:
+    """Repeats of an earlier segment (letters only, so dashes/quotes/spacing do not matter)."""
+    t = c.t
+    min_letters = int(t["duplicate_min_letters"])
+    near_min = int(t["near_duplicate_min_chars"])
+    key_chars = int(t["near_duplicate_key_chars"])
+    ratio = float(t["near_duplicate_ratio"])
+    seen: dict[str, int] = {}
+    prefixes: dict[str, list[int]] = {}
+    suffixes: dict[str, list[int]] = {}
+    letters: dict[int, str] = {}
+    for i, (f, st) in enumerate(zip(feats, states)):
+        if st.label not in (None, "caption", "body"):
+            continue
+        key = normalize_letters(f.text)
+        if len(key) < min_letters:
+            continue
+        j = seen.get(key)
+        if j is None and len(f.text) >= near_min:
+            pre, suf = key[:key_chars], key[-key_chars:]
+            for cand in (*prefixes.get(pre, ()), *suffixes.get(suf, ())):
+                other = letters[cand]
+                if min(len(key), len(other)) / max(len(key), len(other)) < ratio:
+                    continue
+                if difflib.SequenceMatcher(None, key, other, autojunk=False).ratio() >= ratio:
+                    j = cand
+                    break
+        if j is not None:
+            exact = "" if seen.get(key) is not None else ", nearly"
+            st.label = "duplicate"
+            st.reason = f"repeat of line {segments[j].line_start}{exact or ' (normalized)'}"
+            continue
+        seen[key] = i
+        if len(f.text) >= near_min:
+            letters[i] = key
+            prefixes.setdefault(key[:key_chars], []).append(i)
+            suffixes.setdefault(key[-key_chars:], []).append(i)
+
+
+def _head(
+    segments: Sequence[Segment], feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled, first: int
+) -> None:
+    """Segments before the first sentence-like line: title, bylines, furniture."""
+    t = c.t
+    title_at = None
+    for i in range(min(first, len(segments))):
+        st, f = states[i], feats[i]
+        if st.label is not None:
+            continue
+        if title_at is None and _headline_shaped(f, c):
+            title_at = i
+            st.label, st.reason = "title", "headline-shaped first line of the head"
+            continue
+        prev = states[i - 1] if i else None
+        nxt = states[i + 1] if i + 1 < len(states) else None
+        if prev is not None and prev.byline_open and f.n_words <= t["name_line_max_words"] + 3:
+            st.label, st.reason = "byline", f"name after {feats[i - 1].text!r}"
+            continue
+        near_meta = any(s is not None and s.label in ("dateline", "byline") for s in (prev, nxt))
+        if near_meta and _name_line(f, c):
+            st.label, st.reason = "byline", "name next to the dateline/byline"
+            continue
+        if (
+            c.caption_re is not None
+            and not f.terminal
+            and f.n_words <= t["caption_max_words"]
+            and c.caption_re.search(f.text)
+        ):
+            st.label, st.reason = "caption", "present-tense caption line"
+            continue
+        if f.n_words >= t["standfirst_min_words"] and (f.terminal or f.density >= 0.2):
+            st.label, st.reason = "body", "standfirst under the title"
+            continue
+        st.label, st.reason = "boilerplate", "short line in the head, before the article"
+    # a repeat of the title keeps pointing at it
+    if title_at is not None:
+        where = segments[title_at].line_start
+        for st in states:
+            if st.label == "duplicate" and st.reason.startswith(f"repeat of line {where}"):
+                st.reason = f"repeat of the title (line {where})"
+
+
+def _middle(i: int, feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled) -> None:
+    """A segment inside the article that is not sentence-like."""
+    t = c.t
+    st, f = states[i], feats[i]
+    if f.terminal and f.n_words <= t["long_sentence_words"]:
+        # a short sentence inside a run of body ("No.", "He declined to comment.")
+        st.label, st.reason = "body", "short sentence inside the article"
+        return
+    if f.n_words > t["short_words"]:
+        st.label, st.reason = "body", "long line inside the article"
+        return
+    allcaps = _is_allcaps(f, c)
+    if allcaps and (f.n_words >= t["allcaps_headline_words"] or _SAYS_END.search(f.text)):
+        st.label, st.reason = "boilerplate", "ALL-CAPS related headline"
+        return
+    if (
+        not allcaps
+        and c.caption_re is not None
+        and f.n_words <= t["caption_max_words"]
+        and c.caption_re.search(f.text)
+    ):
+        st.label, st.reason = "caption", "present-tense caption line"
+        return
+    nxt = i + 1
+    if nxt < len(states) and states[nxt].anchor:
+        mine = f.content(c)
+        shared = mine & feats[nxt].content(c)
+        if mine and len(shared) >= t["heading_min_shared"] and len(shared) / len(mine) >= t["heading_min_overlap"]:
+            words = ", ".join(sorted(shared)[:3])
+            st.label, st.reason = "heading", f"subheading: the next paragraph picks up its words ({words})"
+            return
+    if allcaps:
+        st.label, st.reason = "boilerplate", "ALL-CAPS line not picked up by the next paragraph"
+    elif f.n_words >= 4:
+        st.label, st.reason = "boilerplate", "bare headline inside the article, not picked up by the next paragraph"
+    else:
+        st.label, st.reason = "boilerplate", "short line without terminal punctuation inside the article"
+
+
+def _tail(f: _Feat, st: _State, c: _Compiled) -> None:
+    """A segment after the last sentence-like line: furniture unless it is long prose."""
+    if f.n_words > c.t["short_words"] and f.density >= 0.2:
+        st.label, st.reason = "body", "long line at the end of the article"
+    elif _is_allcaps(f, c):
+        st.label, st.reason = "boilerplate", "ALL-CAPS line at tail"
+    elif _headline_shaped(f, c) and f.n_words >= 4:
+        st.label, st.reason = "boilerplate", "headline-shaped line after the article"
+    elif f.terminal:
+        st.label, st.reason = "boilerplate", "short line at tail"
+    else:
+        st.label, st.reason = "boilerplate", "short line without terminal punctuation at tail"

@@ -1,0 +1,153 @@
+"""Corpus memory: lines that recur across many articles are boilerplate even when no rule knows them.
+
+A new outlet brings its own furniture ("Ukraine Today", "Daily at 9am EST", an author box) that no
+lexicon lists.  What gives it away is that it recurs, word for word, in article after article.  This
+module holds the pure parts of that idea:
+
+* :func:`fingerprint` reduces a line to a short key that survives the variations outlets introduce
+  between copies (case, digits such as times and counts, punctuation, quotes and dashes, spacing);
+* :class:`CorpusMemory` is a frozen snapshot of "in how many live articles does each fingerprint
+  occur", overall and, where the outlet can be told, per outlet;
+* :func:`is_recurring` is THE rule, as a function of the number of OTHER articles containing the
+  line, so that it means the same whether or not the article being cleaned is already counted.
+
+How the database side uses it (``etl.pipeline`` / ``etl.db.load``):
+
+* ``Article.fingerprints[i]`` is the fingerprint of ``Article.segments[i]`` ("" for a segment too
+  short to fingerprint).  The loader stores the distinct ones per article and counts, per
+  fingerprint, the live articles containing it.
+* The snapshot handed to ``transform`` holds the stored counts.  An article that is stored (a
+  re-clean) is counted in them, so :meth:`CorpusMemory.others` subtracts one for the article itself.
+  For an article that is not stored yet this under-counts by one; that only matters when the count
+  sits exactly at the threshold, and then loading the article lifts the stored count to the
+  threshold, the line flips to "frequent" and the pipeline re-cleans every article containing it,
+  this one included, with the exact count.
+* :meth:`CorpusMemory.threshold` is the stored count at which a line becomes "frequent" (enters the
+  snapshot): ``min_other_articles + 1``.  Lines below it cannot change a verdict, so the snapshot
+  may leave them out.
+* Long sentence-like lines recur legitimately (one wire story syndicated by several outlets, or
+  several scraped versions of one story), so for them the count alone is not enough: they must
+  also occur in a large share of the outlet's (or the corpus') articles, which needs
+  ``total_articles``.  Without totals, memory never removes a long sentence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from etl.rules import Rules
+
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+
+_EMPTY: Mapping[str, int] = MappingProxyType({})
+
+
+def normalize_letters(text: str) -> str:
+    """Only the letters of ``text``, casefolded: what stays equal between copies of a line."""
+    return _NOT_LETTERS.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def fingerprint(text: str, min_letters: int = 4) -> str:
+    """A 16-hex-digit key for a line, equal for copies that differ in case, digits, punctuation,
+    quotes, dashes or spacing; "" when the line has fewer than ``min_letters`` letters.
+
+    Digits are dropped on purpose: "Daily at 9am EST" and "Daily at 7am EST", "3 min read" and
+    "5 min read" are the same furniture.
+    """
+    letters = normalize_letters(text)
+    if len(letters) < min_letters:
+        return ""
+    return hashlib.blake2b(letters.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _memory_rules(rules: Rules) -> Mapping[str, object]:
+    return rules["cleaning"].get("memory", {})
+
+
+def is_recurring(
+    other_articles: int,
+    sentence_like: bool,
+    rules: Rules,
+    total_other_articles: int = 0,
+) -> bool:
+    """Whether a line found in ``other_articles`` other articles is recurring boilerplate.
+
+    Short or non-sentence lines need ``memory.min_other_articles`` other articles.  Sentence-like
+    lines also need ``memory.long_line_min_other_articles`` and a share of at least
+    ``memory.long_line_min_share`` of ``total_other_articles`` (unknown total: never).
+    """
+    cfg = _memory_rules(rules)
+    if other_articles < int(cfg.get("min_other_articles", 3)):
+        return False
+    if not sentence_like:
+        return True
+    if other_articles < int(cfg.get("long_line_min_other_articles", 10)) or total_other_articles <= 0:
+        return False
+    return other_articles / total_other_articles >= float(cfg.get("long_line_min_share", 0.3))
+
+
+@dataclass(frozen=True)
+class CorpusMemory:
+    """How many live articles contain each line fingerprint, overall and per outlet.
+
+    Counts are as stored: they include the article being re-cleaned when it is stored (see the
+    module docstring).  ``total_articles`` (and ``outlet_totals``) are the live article counts the
+    share rule for long lines compares with; 0 means unknown.
+    """
+
+    counts: Mapping[str, int] = field(default_factory=lambda: _EMPTY)
+    total_articles: int = 0
+    outlet_counts: Mapping[str, Mapping[str, int]] = field(default_factory=lambda: MappingProxyType({}))
+    outlet_totals: Mapping[str, int] = field(default_factory=lambda: _EMPTY)
+
+    @classmethod
+    def from_counts(
+        cls,
+        counts: Mapping[str, int],
+        total_articles: int = 0,
+        outlet_counts: Mapping[str, Mapping[str, int]] | None = None,
+        outlet_totals: Mapping[str, int] | None = None,
+    ) -> CorpusMemory:
+        """A snapshot from plain dicts (e.g. rows of ``line_fingerprints``)."""
+        return cls(
+            counts=MappingProxyType(dict(counts)),
+            total_articles=int(total_articles),
+            outlet_counts=MappingProxyType(
+                {k: MappingProxyType(dict(v)) for k, v in (outlet_counts or {}).items()}
+            ),
+            outlet_totals=MappingProxyType(dict(outlet_totals or {})),
+        )
+
+    @staticmethod
+    def threshold(rules: Rules) -> int:
+        """The stored article count at which a line is "frequent": ``min_other_articles`` others
+        plus the article itself."""
+        return int(_memory_rules(rules).get("min_other_articles", 3)) + 1
+
+    def __bool__(self) -> bool:
+        return bool(self.counts) or any(self.outlet_counts.values())
+
+    def others(self, fp: str, outlet: str | None = None) -> tuple[int, int]:
+        """(other articles containing ``fp``, other articles in total) for the outlet when the
+        memory knows that outlet, else for the whole corpus.  Self is subtracted from both."""
+        if not fp:
+            return 0, 0
+        if outlet is not None and outlet in self.outlet_counts:
+            count = self.outlet_counts[outlet].get(fp, 0)
+            total = self.outlet_totals.get(outlet, 0)
+        else:
+            count = self.counts.get(fp, 0)
+            total = self.total_articles
+        return max(count - 1, 0), max(total - 1, 0)
+
+    def verdict(self, fp: str, sentence_like: bool, rules: Rules, outlet: str | None = None) -> int | None:
+        """The number of other articles when the line counts as recurring boilerplate, else None."""
+        others, total = self.others(fp, outlet)
+        if others and is_recurring(others, sentence_like, rules, total):
+            return others
+        return None

@@ -1,0 +1,149 @@
+"""Cut repaired text into segments: the units that get one label each.
+
+Scraped news comes in three layouts, sometimes mixed in one file:
+
+* blank-line separated blocks (one paragraph per block);
+* one paragraph per line with no blank lines at all;
+* hard-wrapped text (email, plain-text exports) where a paragraph spans several lines of a fixed
+  width, separated by blank lines or not.
+
+A line is its own segment unless the file is hard-wrapped and the line is "filled": the next line's
+first word would not have fitted on it within the file's wrap width.  That is exactly how a greedy
+wrapper breaks lines, so a short line (the end of a paragraph, "By:", "Reuters", a dateline) is never
+joined to the next, whatever its content.  Lines that are separate items by their shape (a
+parenthesized credit such as "(AP Photo/...)", a byline, a dateline, a list item) are never joined
+either, even when the line above is long.
+
+Segment line numbers are 0-based raw line numbers of the repaired text, blank lines included.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache
+
+from etl.records import Segment
+from etl.rules import Rules, default_rules
+
+_LEADING_WS = re.compile(r"^[ \t\u00a0\u3000]*")
+_FIRST_WORD = re.compile(r"\S+")
+# a separate item by its shape: a fully parenthesized/bracketed line, a byline, a list item
+_ITEM_LINE = re.compile(
+    r"^(?:\(.*\)|\[.*\]|(?:[-*•·▪►»]|\d{1,2}[.)])\s.*"
+    r"|(?:By|BY|Written by|Words by):?(?:\s+(?:[A-Z][\w.'’-]*,?|and|&))*)$"
+)
+_DATE_HINT = re.compile(r"\d")
+_HYPHEN_END = re.compile(r"[^\W\d_]-$")
+_LOWER_START = re.compile(r"^[^\W\d_]")
+
+
+@cache
+def _settings(rules: Rules) -> tuple[int, int, int, float, int]:
+    cfg = rules["cleaning"].get("segment", {})
+    return (
+        int(cfg.get("max_wrap_width", 120)),
+        int(cfg.get("min_wrap_width", 30)),
+        int(cfg.get("wrap_window", 16)),
+        float(cfg.get("min_filled_pair_share", 0.5)),
+        int(cfg.get("indent_break", 2)),
+    )
+
+
+def _dateline(text: str) -> bool:
+    """Whether ``text`` is a whole dateline (dates.py), used only to keep it a separate item."""
+    if len(text) > 90 or not _DATE_HINT.search(text):
+        return False
+    try:
+        from etl.transform.dates import parse_dateline
+    except ImportError:  # the dates helper is not there yet
+        return False
+    return parse_dateline(text) is not None
+
+
+def _is_item(text: str) -> bool:
+    return bool(_ITEM_LINE.match(text)) or _dateline(text)
+
+
+def wrap_width(lengths: Sequence[int], max_width: int, min_width: int, window: int) -> int | None:
+    """The width the file looks hard-wrapped at, or None.
+
+    The largest length L (within [min_width, max_width]) such that at least a quarter of the lines
+    (and at least 3) end within ``window`` characters below L: greedy wrapping fills most lines of
+    a paragraph nearly to the width.
+    """
+    usable = sorted((n for n in lengths if min_width <= n <= max_width), reverse=True)
+    need = max(3, len(lengths) // 4)
+    if len(usable) < need:
+        return None
+    for i, top in enumerate(usable):
+        # lines within [top - window, top]: usable is sorted descending, so count from i onwards
+        j = i
+        while j < len(usable) and usable[j] >= top - window:
+            j += 1
+        if j - i >= need:
+            return top
+        if len(usable) - i < need:
+            break
+    return None
+
+
+def _filled(line: str, next_line: str, width: int) -> bool:
+    first = _FIRST_WORD.match(next_line)
+    return len(line) + 1 + (len(first.group()) if first else 0) > width
+
+
+def segment(text: str, rules: Rules | None = None) -> tuple[Segment, ...]:
+    """Segments of repaired ``text`` (NFC, "\\n" line ends), blank lines skipped.
+
+    Hard-wrapped paragraphs become one segment with their lines joined by a single space (a word
+    hyphenated at the line end is joined without one).
+    """
+    rules = rules or default_rules()
+    max_width, min_width, window, min_share, indent_break = _settings(rules)
+    raw_lines = text.split("\n")
+    lines = [line.strip() for line in raw_lines]
+
+    pairs = [i for i in range(len(lines) - 1) if lines[i] and lines[i + 1]]
+    width = None
+    if pairs:
+        width = wrap_width([len(s) for s in lines if s], max_width, min_width, window)
+        if width is not None:
+            filled = sum(1 for i in pairs if _filled(lines[i], lines[i + 1], width))
+            if filled < min_share * len(pairs):
+                width = None
+
+    segments: list[Segment] = []
+    i, n = 0, len(lines)
+    while i < n:
+        if not lines[i]:
+            i += 1
+            continue
+        start = i
+        parts = [lines[i]]
+        if width is not None and not _is_item(lines[i]):
+            while i + 1 < n and lines[i + 1]:
+                cur, nxt = lines[i], lines[i + 1]
+                indent_cur = len(_LEADING_WS.match(raw_lines[i]).group())
+                indent_next = len(_LEADING_WS.match(raw_lines[i + 1]).group())
+                if indent_next - indent_cur >= indent_break:
+                    break  # an indented first line starts a new paragraph
+                if not _filled(cur, nxt, width) or _is_item(nxt):
+                    break
+                i += 1
+                parts.append(nxt)
+        segments.append(Segment(len(segments), start, i, _join(parts)))
+        i += 1
+    return tuple(segments)
+
+
+def _join(parts: list[str]) -> str:
+    if len(parts) == 1:
+        return parts[0]
+    out = parts[0]
+    for part in parts[1:]:
+        if _HYPHEN_END.search(out) and _LOWER_START.match(part):
+            out += part  # "well-" + "known" -> "well-known"
+        else:
+            out += " " + part
+    return out
