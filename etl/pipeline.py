@@ -25,6 +25,7 @@ import logging
 import os
 import time
 from collections import deque
+from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -61,6 +62,15 @@ class InputError(RuntimeError):
 
 
 # --------------------------------------------------------------------------- lock
+
+
+@contextmanager
+def transaction(conn: Connection) -> Iterator[Connection]:
+    """One transaction, committing whatever reads autobegan on ``conn`` before it."""
+    if conn.in_transaction():
+        conn.commit()
+    with conn.begin():
+        yield conn
 
 
 class RunLock:
@@ -287,7 +297,7 @@ def run(settings: Settings, progress: Callable[[int], None] | None = None) -> Ru
 
 def _fail_dead_runs(conn: Connection) -> None:
     """We hold the lock, so a run still marked ``running`` died (crash, kill -9, power cut)."""
-    with conn.begin():
+    with transaction(conn):
         conn.exec_driver_sql(
             "UPDATE runs SET status = 'failed', finished_at = ?, "
             "message = 'the process died before finishing (marked by a later run)' WHERE status = 'running'",
@@ -296,7 +306,7 @@ def _fail_dead_runs(conn: Connection) -> None:
 
 
 def _start_run(conn: Connection, settings: Settings, rules: Rules) -> int:
-    with conn.begin():
+    with transaction(conn):
         return conn.exec_driver_sql(
             "INSERT INTO runs (started_at, status, input_dir, etl_version, rules_version, pid, files_seen, "
             "files_new, files_changed, files_unchanged, files_failed, files_deleted, articles_recleaned, "
@@ -312,7 +322,7 @@ def _start_run(conn: Connection, settings: Settings, rules: Rules) -> int:
 
 
 def _finish_run(conn: Connection, summary: RunSummary, status: str, message: str | None) -> None:
-    with conn.begin():
+    with transaction(conn):
         totals = conn.exec_driver_sql(
             "SELECT (SELECT count(*) FROM articles WHERE deleted_at IS NULL), "
             "(SELECT count(*) FROM paragraphs p JOIN articles a ON a.id = p.article_id WHERE a.deleted_at IS NULL), "
@@ -337,7 +347,8 @@ def load_memory(conn: Connection) -> CorpusMemory:
     rows = conn.exec_driver_sql(
         "SELECT fingerprint, article_count FROM line_fingerprints WHERE frequent"
     ).all()
-    return CorpusMemory.from_counts(dict(rows))
+    total = conn.exec_driver_sql("SELECT count(*) FROM articles WHERE deleted_at IS NULL").scalar_one()
+    return CorpusMemory.from_counts(dict(rows), total_articles=total)
 
 
 def _load_all(
@@ -372,7 +383,7 @@ def _load_all(
             _apply(writer, task, result, summary, stored_by_task)
         writer.flush()
         if settings.input_dir is not None:
-            with conn.begin():
+            with transaction(conn):
                 gone = [
                     row[0]
                     for row in conn.exec_driver_sql(
@@ -549,7 +560,7 @@ def _apply_memory(
         ]
         if not flipped:
             return
-        with conn.begin():
+        with transaction(conn):
             conn.exec_driver_sql(
                 "UPDATE line_fingerprints SET frequent = ? WHERE fingerprint = ?",
                 [(int(state), fp) for fp, state in flipped],
