@@ -1,0 +1,211 @@
+"""Encoding and text repair: one ftfy configuration, plus a fast path for text with no damage.
+
+``repair_text(text)`` is what the pipeline calls; it equals ``repair_text_full(text)`` for every
+input (a property test checks this), but skips ftfy when the text shows no sign of damage.
+
+What the full repair does, in order:
+
+1. ftfy with :data:`CONFIG` (decided on purpose, every field spelled out below):
+   mojibake (UTF-8 read as cp1252/latin-1/cp1251/..., once or twice, including the "â€" forms
+   whose lost byte became U+FFFD), HTML entities (only the unambiguous ones with a ``;``:
+   "&amp;", "&#8217;", "&nbsp;", repeatedly, so "&amp;#8217;" becomes "’"; a "<" in the line does
+   not switch this off, as ftfy's ``"auto"`` would: scraped text is not HTML), C1 controls read
+   as cp1252, Latin ligatures ("ﬁ" -> "fi", so analysts' searches find the word), CR/CRLF/U+2028/
+   U+2029/NEL -> "\\n", surrogates, terminal escapes, invisible control characters, NFC.
+   It keeps curly quotes (``uncurl_quotes=False``: the article's punctuation is the analyst's
+   to keep) and full-width forms (``fix_character_width=False``: they are correct CJK
+   typography, and folding "，" to "," would rewrite Chinese and Japanese text).
+2. Our own finishing touches, :func:`_finish`: no-break spaces (U+00A0, U+2007, U+202F) -> " ";
+   soft hyphens, zero-width space, word joiner and stray BOMs removed; ZWJ/ZWNJ removed unless
+   they sit between two non-ASCII, non-space characters (emoji sequences, Persian and Indic
+   words need them; next to ASCII or a space they are scraping debris); "\\n" line endings;
+   trailing whitespace stripped from every line (the number of lines never changes, so line
+   numbers stay comparable with the raw text); NFC.
+
+The fast path (:func:`needs_full_repair` is its gate) skips ftfy when the text contains none of
+the characters any enabled ftfy fixer or our finishing reacts to.  ftfy's mojibake detector is a
+large regex (``ftfy.badness.BADNESS_RE``, ~600 µs per 3 KB, the reason ftfy is slow); we run it
+only when the text contains a character outside :data:`SAFE_NON_ASCII`, a set of common
+characters (curly quotes, dashes, guillemets, lowercase accented Latin letters, Cyrillic) for
+which we checked every alternative of that regex: with only these characters and ASCII, it can
+match only where one of the few pairs in ``_SAFE_PAIR_RE`` occurs (a quote glued to an accented
+letter, "В«С"), and then we run it.  The analysis is tied to the regex's text: if an ftfy upgrade
+changes ``BADNESS_RE``, the safe set is emptied at import and every non-ASCII text is checked
+with the regex (slower, still identical).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+import ftfy
+from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
+from ftfy.chardata import CONTROL_CHARS, HTML_ENTITY_RE, LIGATURES
+
+__all__ = ["CONFIG", "needs_full_repair", "repair_text", "repair_text_full"]
+
+#: The one ftfy configuration of the project.  Every field is given, so a change of ftfy's
+#: defaults cannot change our output silently.
+CONFIG = ftfy.TextFixerConfig(
+    unescape_html=True,  # always (see module doc); ftfy only decodes entities ending in ";"
+    remove_terminal_escapes=True,
+    fix_encoding=True,
+    restore_byte_a0=True,
+    replace_lossy_sequences=True,
+    decode_inconsistent_utf8=True,
+    fix_c1_controls=True,
+    fix_latin_ligatures=True,
+    fix_character_width=False,  # keep full-width CJK punctuation and letters as written
+    uncurl_quotes=False,  # keep the article's curly quotes and apostrophes
+    fix_line_breaks=True,
+    fix_surrogates=True,
+    remove_control_chars=True,
+    normalization="NFC",
+    max_decode_length=1_000_000,  # ftfy's default; identity with the fast path assumes lines below it
+    explain=False,  # explanations cost time and nobody reads them here
+)
+
+_NBSP = "\u00a0\u2007\u202f"  # no-break space, figure space, narrow no-break space
+_REMOVE = "\u00ad\u200b\u2060\ufeff"  # soft hyphen, zero-width space, word joiner, BOM
+_JOINERS = "\u200c\u200d"  # ZWNJ, ZWJ: kept only between two non-ASCII, non-space characters
+_LINE_BREAKS = "\r\u2028\u2029\u0085"
+
+_FINISH_TABLE = {ord(c): " " for c in _NBSP} | {ord(c): None for c in _REMOVE}
+_FINISH_CHARS_RE = re.compile(f"[{_NBSP}{_REMOVE}{_JOINERS}{_LINE_BREAKS}]")
+_JOINER_RE = re.compile(
+    rf"(?:(?<=[\x00-\x7f\s])|\A)[{_JOINERS}]|[{_JOINERS}](?=[\x00-\x7f\s]|\Z)"
+)
+
+
+def _strip_line_ends(text: str) -> str:
+    """Strip trailing whitespace (``str.isspace``) from every line; the line count stays."""
+    return "\n".join([line.rstrip() for line in text.split("\n")])
+
+
+def _finish(text: str) -> str:
+    """Our own normalizations after ftfy (see the module doc)."""
+    if _FINISH_CHARS_RE.search(text):
+        text = text.translate(_FINISH_TABLE)
+        if "\u200c" in text or "\u200d" in text:
+            text = _JOINER_RE.sub("", text)
+        text = text.replace("\r\n", "\n")
+        for ch in _LINE_BREAKS:
+            text = text.replace(ch, "\n")
+    text = _strip_line_ends(text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+def repair_text_full(text: str) -> str:
+    """The complete repair: ftfy with :data:`CONFIG`, then :func:`_finish`."""
+    return _finish(ftfy.fix_text(text, CONFIG))
+
+
+# --- the fast-path gate -------------------------------------------------------------------------
+
+
+def _expand(spec: str) -> set[str]:
+    """Characters of a regex character-class body made of literal characters and "a-b" ranges."""
+    out: set[str] = set()
+    i = 0
+    while i < len(spec):
+        if i + 2 < len(spec) and spec[i + 1] == "-":
+            out.update(chr(c) for c in range(ord(spec[i]), ord(spec[i + 2]) + 1))
+            i += 3
+        else:
+            out.add(spec[i])
+            i += 1
+    return out
+
+
+#: sha256 of the ``BADNESS_RE`` pattern (ftfy 6.3) that SAFE_NON_ASCII was checked against.
+ANALYZED_BADNESS_SHA256 = "9dcc0f2ac90d9ae3c85eb7b9b2c0b8a8e8126153847c2b30c91a0bb263f3b8c4"
+_PATTERN_OK = (
+    hashlib.sha256(BADNESS_RE.pattern.encode("utf-8")).hexdigest() == ANALYZED_BADNESS_SHA256
+)
+
+_LOWER_ACCENTED = "".join(sorted(_expand(MOJIBAKE_CATEGORIES["lower_accented"]) - set("œﬁﬂ")))
+#: Quotes from ftfy's "start_punctuation" and "end_punctuation" categories that we allow.
+_SAFE_START = "‘“„•«‹©"
+_SAFE_END = "”»›®™"
+#: Non-ASCII characters with which ``BADNESS_RE`` can match only where a ``_SAFE_PAIR_RE`` pair
+#: occurs (checked alternative by alternative).  Left out on purpose: capital accented Latin
+#: letters (ftfy's "upper_accented": "Ã", "É"...), currency, numeric and "bad" signs, box drawing,
+#: Greek, "Ђ" ("вЂ" is cp1251 mojibake of "’"), "œ", the low single quote "‚", and everything the
+#: gate sends to ftfy anyway (NBSP, soft hyphen, C1...).  All of them are NFC-stable and none
+#: composes with another under NFC, so ASCII + SAFE_NON_ASCII text is always NFC (tested).
+SAFE_NON_ASCII: frozenset[str] = frozenset(
+    (
+        _LOWER_ACCENTED
+        + "òóôõöøùúûüýÿıőűșț"  # lowercase letters in no ftfy category, or only in "kaomoji"
+        + "".join(chr(c) for c in range(0x400, 0x460) if c != 0x402)  # Cyrillic except Ђ
+        + "’–—…°‑′″"  # "common" punctuation, degree sign, non-breaking hyphen, primes
+        + _SAFE_START
+        + _SAFE_END
+    )
+    if _PATTERN_OK
+    else ""
+)
+_SAFE = "".join(sorted(SAFE_NON_ASCII))
+
+#: Text made only of these (printable ASCII, tab, LF, FF and SAFE_NON_ASCII) passes the gate
+#: unless it has an entity or a safe pair.  A tight ``[...]*`` loop: ~7 µs per 3 KB.
+_ALLOWED_RE = re.compile(f"[\\t\\n\\x0c -~{_SAFE}]*")
+
+#: A superset of the ``BADNESS_RE`` matches possible in ASCII + SAFE_NON_ASCII text: a lowercase
+#: accented letter then a quote; a closing quote then a lowercase accented letter; a capital
+#: В/Г/Р/С then a quote or degree sign.  Written to start with one character class, which the
+#: regex engine scans for quickly.
+_SAFE_PAIR_RE = re.compile(
+    f"[{_LOWER_ACCENTED}{_SAFE_END}ВГРС](?:(?<=[{_LOWER_ACCENTED}])[{_SAFE_START}{_SAFE_END}]"
+    f"|(?<=[{_SAFE_END}])[{_LOWER_ACCENTED}]|(?<=[ВГРС])[{_SAFE_START}{_SAFE_END}°])"
+    if _PATTERN_OK
+    else "[^\\x00-\\x7f]"  # any non-ASCII character: let BADNESS_RE decide
+)
+
+#: Characters that some enabled fixer changes or removes whatever their context.
+_ALWAYS_FIX_RE = re.compile(
+    "["
+    + re.escape("".join(chr(c) for c in CONTROL_CHARS))  # C0 but \t \n \f, DEL, U+206A-F, BOM...
+    + "\\x80-\\x9f"  # C1 controls (fix_c1_controls; NEL for fix_line_breaks)
+    + re.escape("".join(chr(c) for c in LIGATURES))
+    + "\\ud800-\\udfff"  # surrogates
+    + "ÂÃ"  # BADNESS_RE anchors "^[ÃÂ] " at each line start, which a whole-text search misses
+    + re.escape(_NBSP + _REMOVE + _JOINERS + _LINE_BREAKS)
+    + "]"
+)
+
+
+def _has_entity(text: str) -> bool:
+    i = text.find("&")
+    while i >= 0:
+        if HTML_ENTITY_RE.match(text, i):
+            return True
+        i = text.find("&", i + 1)
+    return False
+
+
+def needs_full_repair(text: str) -> bool:
+    """False only when ftfy would return ``text`` unchanged and :func:`_finish` has nothing to do
+    but strip trailing whitespace; True when in doubt."""
+    if _ALLOWED_RE.fullmatch(text) is None:
+        if _ALWAYS_FIX_RE.search(text) or not unicodedata.is_normalized("NFC", text):
+            return True
+        # Whole-text search finds every match a per-line search would (no anchors but "^[ÃÂ]",
+        # and those letters are in _ALWAYS_FIX_RE).
+        return _has_entity(text) or is_bad(text)
+    if _has_entity(text):
+        return True
+    if text.isascii():
+        return False
+    return _SAFE_PAIR_RE.search(text) is not None and is_bad(text)
+
+
+def repair_text(text: str) -> str:
+    """Repair ``text`` (see the module doc); identical to :func:`repair_text_full`, only faster."""
+    if needs_full_repair(text):
+        return repair_text_full(text)
+    return _strip_line_ends(text)
