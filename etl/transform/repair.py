@@ -75,7 +75,7 @@ _LINE_BREAKS = "\r\u2028\u2029\u0085"
 _FINISH_TABLE = {ord(c): " " for c in _NBSP} | {ord(c): None for c in _REMOVE}
 _FINISH_CHARS_RE = re.compile(f"[{_NBSP}{_REMOVE}{_JOINERS}{_LINE_BREAKS}]")
 _JOINER_RE = re.compile(
-    rf"(?:(?<=[\x00-\x7f\s])|\A)[{_JOINERS}]|[{_JOINERS}](?=[\x00-\x7f\s]|\Z)"
+    rf"(?:(?<=[\x00-\x7f\s])|\A)[{_JOINERS}]+|[{_JOINERS}]+(?=[\x00-\x7f\s]|\Z)"
 )
 
 
