@@ -34,6 +34,7 @@ import codecs
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator
 
 __all__ = ["DecodeError", "decode", "sha256"]
 
@@ -216,14 +217,20 @@ def _detector_pick(data: bytes) -> str | None:
     return None if name.startswith("utf") else name
 
 
-def _decode_legacy(data: bytes) -> tuple[str, str]:
+def _candidates(data: bytes) -> Iterator[str]:
+    """Legacy encodings to try, in order; the detector runs only if cp1252 and cp1251 both
+    look implausible (a perfect score stops the search, so its pick is often never needed)."""
+    names = [_codec_name(c) for c in LEGACY_CANDIDATES]
+    yield from names[:2]
     pick = _detector_pick(data)
-    order = [_codec_name(LEGACY_CANDIDATES[0]), _codec_name(LEGACY_CANDIDATES[1])]
-    if pick and pick not in order:
-        order.append(pick)
-    order += [c for c in map(_codec_name, LEGACY_CANDIDATES[2:]) if c not in order]
+    if pick and pick not in names[:2]:
+        yield pick
+    yield from (c for c in names[2:] if c != pick)
+
+
+def _decode_legacy(data: bytes) -> tuple[str, str]:
     best: tuple[int, int, str, str] | None = None
-    for rank, enc in enumerate(order):
+    for rank, enc in enumerate(_candidates(data)):
         try:
             text = data.decode(enc)
         except (UnicodeDecodeError, LookupError):
