@@ -74,6 +74,7 @@ class _Compiled:
     widget_re: re.Pattern[str] | None
     families: tuple[_Family, ...]
     fragment_end: re.Pattern[str]
+    breadcrumb: re.Pattern[str] | None
     byline_prefix: re.Pattern[str]
     byline_joiners: frozenset[str]
     inline_credit: re.Pattern[str] | None
@@ -114,6 +115,7 @@ _DEFAULT_THRESHOLDS: dict[str, Any] = {
     "credit_max_chars": 250,
     "name_line_max_words": 5,
     "duplicate_min_letters": 12,
+    "plain_heading_max_words": 6,
 }
 
 
@@ -156,6 +158,7 @@ def compiled(rules: Rules) -> _Compiled:
         widget_re=_alternation(lex.get("widget_patterns", ())),
         families=tuple(families),
         fragment_end=re.compile(structure.get("fragment_end", r"[(\[{]\s*$")),
+        breadcrumb=_alternation(structure.get("breadcrumb", ())),
         byline_prefix=re.compile(structure.get("byline_prefix", r"^by\s*:?\s*"), re.IGNORECASE),
         byline_joiners=frozenset(w.casefold() for w in structure.get("byline_joiners", ("and",))),
         inline_credit=_alternation(structure.get("inline_photo_credit", ())),
@@ -398,8 +401,16 @@ def _local(seg: Segment, f: _Feat, st: _State, c: _Compiled) -> None:
     t = c.t
     text = f.text
     parse_dateline, is_credit_line = _helpers()
+    if len(text) <= t["dateline_max_chars"] and _DIGIT.search(text):
+        iso = parse_dateline(text)
+        if iso:
+            st.label, st.reason = "dateline", f"dateline ({iso})"
+            return
     if not f.tokens:
         st.label, st.reason = "boilerplate", "no words"
+        return
+    if c.breadcrumb is not None and f.n_words <= 20 and c.breadcrumb.search(text):
+        st.label, st.reason = "boilerplate", "navigation breadcrumb"
         return
     if f.n_words <= t["fragment_max_words"] and (
         c.fragment_end.search(text) or text.count("(") > text.count(")")
@@ -410,11 +421,10 @@ def _local(seg: Segment, f: _Feat, st: _State, c: _Compiled) -> None:
         norm = _norm_line(text)
         if norm in c.widget_lines or (c.widget_re is not None and c.widget_re.search(norm)):
             st.label, st.reason = "boilerplate", f"widget label: {norm!r}"
-            return
-    if len(text) <= t["dateline_max_chars"] and _DIGIT.search(text):
-        iso = parse_dateline(text)
-        if iso:
-            st.label, st.reason = "dateline", f"dateline ({iso})"
+            # "Read also", "Most read": a list of related headlines follows
+            st.bare_intro = any(
+                (fam.related_intro or fam.end_marker) and fam.regex.search(text) for fam in c.families
+            )
             return
     if len(text) <= t["credit_max_chars"]:
         why = is_credit_line(text)
@@ -629,9 +639,13 @@ def _middle(i: int, feats: Sequence[_Feat], states: Sequence[_State], c: _Compil
     if nxt < len(states) and states[nxt].anchor:
         mine = f.content(c)
         shared = mine & feats[nxt].content(c)
-        if mine and len(shared) >= t["heading_min_shared"] and len(shared) / len(mine) >= t["heading_min_overlap"]:
+        need = min(int(t["heading_min_shared"]), len(mine))
+        if mine and len(shared) >= need and len(shared) / len(mine) >= t["heading_min_overlap"]:
             words = ", ".join(sorted(shared)[:3])
             st.label, st.reason = "heading", f"subheading: the next paragraph picks up its words ({words})"
+            return
+        if _plain_short_heading(f, c):
+            st.label, st.reason = "heading", "short sentence-case subheading before a paragraph"
             return
     if allcaps:
         st.label, st.reason = "boilerplate", "ALL-CAPS line not picked up by the next paragraph"
@@ -639,6 +653,18 @@ def _middle(i: int, feats: Sequence[_Feat], states: Sequence[_State], c: _Compil
         st.label, st.reason = "boilerplate", "bare headline inside the article, not picked up by the next paragraph"
     else:
         st.label, st.reason = "boilerplate", "short line without terminal punctuation inside the article"
+
+
+def _plain_short_heading(f: _Feat, c: _Compiled) -> bool:
+    """A few words in sentence case, no digits, no names after the first word ("Learn to repair",
+    "What happens next"): how feature subheadings look, unlike related news headlines, which name
+    people, places and numbers."""
+    words = f.text.split()
+    return (
+        2 <= len(words) <= c.t["plain_heading_max_words"]
+        and not _DIGIT.search(f.text)
+        and not any(w[:1].isupper() for w in words[1:] if w != "I")
+    )
 
 
 def _tail(f: _Feat, st: _State, c: _Compiled) -> None:

@@ -36,10 +36,11 @@ _ITEM_LINE = re.compile(
 _DATE_HINT = re.compile(r"\d")
 _HYPHEN_END = re.compile(r"[^\W\d_]-$")
 _LOWER_START = re.compile(r"^[^\W\d_]")
+_TERMINAL_END = re.compile(r"[.!?…:][\"'”’)\]]*$")
 
 
 @cache
-def _settings(rules: Rules) -> tuple[int, int, int, float, int]:
+def _settings(rules: Rules) -> tuple[int, int, int, float, int, int]:
     cfg = rules["cleaning"].get("segment", {})
     return (
         int(cfg.get("max_wrap_width", 120)),
@@ -47,6 +48,7 @@ def _settings(rules: Rules) -> tuple[int, int, int, float, int]:
         int(cfg.get("wrap_window", 16)),
         float(cfg.get("min_filled_pair_share", 0.5)),
         int(cfg.get("indent_break", 2)),
+        int(cfg.get("wrap_slack", 3)),
     )
 
 
@@ -88,9 +90,22 @@ def wrap_width(lengths: Sequence[int], max_width: int, min_width: int, window: i
     return None
 
 
-def _filled(line: str, next_line: str, width: int) -> bool:
+def _continues(line: str, next_line: str, width: int, slack: int) -> bool:
+    """Whether ``next_line`` continues the paragraph of ``line`` in text wrapped at ``width``.
+
+    Either the line is "filled" (the next line's first word would not have fitted on it, give or
+    take ``slack`` characters for wrappers that count differently), or the next line starts in
+    lower case after a line that stops mid-sentence and is at least half the width.
+    """
     first = _FIRST_WORD.match(next_line)
-    return len(line) + 1 + (len(first.group()) if first else 0) > width
+    if len(line) + 1 + (len(first.group()) if first else 0) > width - slack:
+        return True
+    return (
+        2 * len(line) >= width
+        and _LOWER_START.match(next_line) is not None
+        and next_line[:1].islower()
+        and not _TERMINAL_END.search(line)
+    )
 
 
 def segment(text: str, rules: Rules | None = None) -> tuple[Segment, ...]:
@@ -100,16 +115,20 @@ def segment(text: str, rules: Rules | None = None) -> tuple[Segment, ...]:
     hyphenated at the line end is joined without one).
     """
     rules = rules or default_rules()
-    max_width, min_width, window, min_share, indent_break = _settings(rules)
+    max_width, min_width, window, min_share, indent_break, slack = _settings(rules)
     raw_lines = text.split("\n")
     lines = [line.strip() for line in raw_lines]
 
     pairs = [i for i in range(len(lines) - 1) if lines[i] and lines[i + 1]]
     width = None
     if pairs:
-        width = wrap_width([len(s) for s in lines if s], max_width, min_width, window)
+        lengths = [len(s) for s in lines if s]
+        width = wrap_width(lengths, max_width, min_width, window)
+        # a wrapper never leaves a line longer than its width (bar an unbreakable URL)
+        if width is not None and sum(1 for n in lengths if n > width) > max(1, len(lengths) // 20):
+            width = None
         if width is not None:
-            filled = sum(1 for i in pairs if _filled(lines[i], lines[i + 1], width))
+            filled = sum(1 for i in pairs if _continues(lines[i], lines[i + 1], width, slack))
             if filled < min_share * len(pairs):
                 width = None
 
@@ -128,7 +147,7 @@ def segment(text: str, rules: Rules | None = None) -> tuple[Segment, ...]:
                 indent_next = len(_LEADING_WS.match(raw_lines[i + 1]).group())
                 if indent_next - indent_cur >= indent_break:
                     break  # an indented first line starts a new paragraph
-                if not _filled(cur, nxt, width) or _is_item(nxt):
+                if not _continues(cur, nxt, width, slack) or _is_item(nxt):
                     break
                 i += 1
                 parts.append(nxt)
