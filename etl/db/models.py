@@ -214,6 +214,28 @@ class Mention(Base):
     article_name: Mapped[str] = mapped_column(Text, comment="the fullest form of this person's name in the same article")
 
 
+class PersonKey(Base):
+    __tablename__ = "person_keys"
+    __table_args__ = (
+        Index("ix_person_keys_key", "key"),
+        {"comment": "Normalized lookup keys that resolve an article's names to people (indexed; analysts' decisions are curated keys)."},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(
+        Text,
+        comment="f:<family>|<given> full name, s:<family> family name alone, g:<given> single name (with anchor_id), "
+        "a:<article id>:<key> one article's name (an analyst's split), n:<name> an analyst's name for the person",
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True, comment="the person the key resolves to"
+    )
+    anchor_id: Mapped[int | None] = mapped_column(
+        Integer, index=True, comment="for single-name keys: the main full-named person of the articles naming them"
+    )
+    curated: Mapped[bool] = mapped_column(Boolean, default=False, comment="set by an analyst's decision; never moved automatically")
+
+
 class PeopleCuration(Base):
     __tablename__ = "people_curation"
     __table_args__ = ({"comment": "Analysts' decisions about people (merge, split, rename, alias), re-applied by every run."},)
