@@ -203,6 +203,7 @@ TABLE_ORDER = (
     "article_credits",
     "people",
     "person_aliases",
+    "person_keys",
     "mentions",
     "people_curation",
     "runs",
@@ -420,8 +421,9 @@ def render_schema_md() -> str:
     w("")
     w("## Example queries")
     w("")
-    w("Ready-made analyst questions in `sql/queries/` (run one with `sqlite3 news.sqlite < sql/queries/<file>`;")
-    w("in Datasette they are canned queries on the database page):")
+    w("Ready-made analyst questions in `sql/queries/`, each with a header comment saying what it answers and")
+    w("what to edit. Run one with `sqlite3 -header -column news.sqlite < sql/queries/01_top_people_per_outlet.sql`;")
+    w("in Datasette (with `--metadata docs/datasette-metadata.json`) they are canned queries on the database page.")
     w("")
     for q in example_queries():
         w(f"- [`{q.name}.sql`](../sql/queries/{q.name}.sql): {q.title}")
@@ -544,6 +546,13 @@ def render_er_svg() -> str:
         "arrows point from a foreign key (FK) to the referenced key (PK); views and full-text indexes "
         "are described in docs/schema.md</text>"
     )
+    # The free space above, between and below the boxes of each column, for edges passing through.
+    gaps = []
+    for col in columns:
+        tops = [pos[n][1] for n in col]
+        bottoms = [pos[n][1] + heights[n] for n in col]
+        gaps.append([tops[0] - _GAP_Y / 2] + [b + _GAP_Y / 2 for b in bottoms])
+    gap_use: dict[tuple[int, float], int] = {}
     # Edges first, so the boxes draw over them.
     for t in all_tables:
         for fk in sorted(t.foreign_keys, key=lambda f: f.parent.name):
@@ -552,11 +561,27 @@ def render_er_svg() -> str:
             px = pos[parent][0] + widths[parent]
             py = row_y(parent, fk.column.name)
             if ranks[parent] < ranks[t.name]:
-                bend = max(40.0, (cx - px) / 2)
-                d = f"M{fmt(cx)},{fmt(cy)} C{fmt(cx - bend)},{fmt(cy)} {fmt(px + bend)},{fmt(py)} {fmt(px)},{fmt(py)}"
-            else:  # same column (not in this schema today): loop out to the left
-                px = pos[parent][0]
-                d = f"M{fmt(cx)},{fmt(cy)} C{fmt(cx - 50)},{fmt(cy)} {fmt(px - 50)},{fmt(py)} {fmt(px)},{fmt(py)}"
+                # Through a gap between the boxes of every column in between, never behind a box.
+                points = [(cx, cy)]
+                for ci in range(ranks[t.name] - 1, ranks[parent], -1):
+                    left = pos[columns[ci][0]][0]
+                    right = left + col_width[ci]
+                    share = (cx - right) / (cx - px) if cx != px else 0.5
+                    target = cy + (py - cy) * share
+                    base = min(gaps[ci], key=lambda g: (abs(g - target), g))
+                    used = gap_use.get((ci, base), 0)
+                    gap_use[(ci, base)] = used + 1
+                    gy = base + 6 * ((used + 1) // 2) * (1 if used % 2 else -1)
+                    points += [(right + 10, gy), (left - 10, gy)]
+                points.append((px, py))
+                parts = [f"M{fmt(cx)},{fmt(cy)}"]
+                for i in range(0, len(points) - 1, 2):
+                    (x1, y1), (x2, y2) = points[i], points[i + 1]
+                    bend = max(30.0, (x1 - x2) / 2)
+                    if i:
+                        parts.append(f"L{fmt(x1)},{fmt(y1)}")
+                    parts.append(f"C{fmt(x1 - bend)},{fmt(y1)} {fmt(x2 + bend)},{fmt(y2)} {fmt(x2)},{fmt(y2)}")
+                d = " ".join(parts)
             w(
                 f'<path d="{d}" fill="none" stroke="#55606e" stroke-width="1.2" marker-end="url(#arrow)">'
                 f"<title>{html.escape(t.name)}.{html.escape(fk.parent.name)} → "
