@@ -1,0 +1,480 @@
+"""Global people resolution: an article's PersonRefs -> ``people`` rows across the whole database.
+
+Run by the single writer inside the article's load transaction.  Nothing is compared pairwise over
+the archive: every name is looked up by normalized *keys* in the indexed ``person_keys`` table, so the
+cost grows with the article's mentions, not with the database.
+
+Keys (built by :func:`ref_keys` from ``etl.transform.names``):
+
+- ``f:<family>|<given>``  a full name: transliteration-folded family name and given-name group
+  ("Valerii Zaluzhnyi", "Valeriy Zaluzhny" -> ``f:zaluzny|valery``).  "Joe Biden" and "Hunter Biden",
+  "Valery Gerasimov" and "Valerii Zaluzhnyi" get different keys: nothing merges on a shared part.
+- ``s:<family>``  a person known only by family name (no full-named person of that family yet, or
+  several, so the article's bare name was ambiguous).
+- ``g:<given>`` + ``anchor_id``  a person named by a single given name ("his wife Olena"): never
+  merged on the name alone, only with the same name in articles whose main full-named person is the
+  same resolved person (the anchor).
+- ``a:<article id>:<key>``  an analyst's split of one article's name; ``n:<name>`` an analyst's name.
+
+Rules: a full name joins the person with its key; else a family-name-only person of that family when
+it is the only candidate (it is *upgraded*: same id, so earlier articles' mentions follow); else a new
+person.  A family name alone joins the single full-named person of that family; with none it joins
+(or creates) the family-only person, or a well-known person from the rules' ``notable`` list; with
+several it stays ambiguous.  When a new article leaves exactly one full-named person for a family,
+a family-only person is merged into it (older id kept, mentions repointed, aliases folded).  Keys set
+by analysts (``curated``) are never moved, and curated people are never removed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+from sqlalchemy import Connection
+
+from etl.records import Mention, PersonRef
+from etl.rules import Rules, default_rules
+from etl.transform.names import NameData, name_data, split_name
+
+_INITIAL = re.compile(r"^[^\W\d_]\.$")
+_rules: Rules | None = None
+
+
+def use_rules(rules: Rules) -> None:
+    """Resolution reads the given-name groups, transliteration folding and notable list from these rules."""
+    global _rules
+    _rules = rules
+
+
+def _data() -> NameData:
+    return name_data(_rules or default_rules())
+
+
+# ---------------------------------------------------------------------------------------------- keys
+
+
+def full_key(data: NameData, given: str, family: str) -> str:
+    return f"f:{data.family_key(family)}|{data.given_key(given)}"
+
+
+def family_key(data: NameData, family: str) -> str:
+    return f"s:{data.family_key(family)}"
+
+
+def given_only_key(data: NameData, given: str) -> str:
+    return f"g:{data.given_key(given)}"
+
+
+def keys_for_name(data: NameData, name: str) -> list[str]:
+    """The keys a written name produces (for aliases and renames added by analysts)."""
+    words = [w for w in name.replace("’", "'").split() if w]
+    if not words:
+        return []
+    if len(words) == 1:
+        return [family_key(data, words[0])]
+    given, family = split_name(words, data)
+    if given and family:
+        return [full_key(data, given, family)]
+    return [family_key(data, family)] if family else []
+
+
+def _is_initial(given: str) -> bool:
+    return bool(_INITIAL.match(given.split()[0])) or len(given.rstrip(".")) == 1
+
+
+# --------------------------------------------------------------------------------------- db helpers
+
+
+def _q(conn: Connection, sql: str, params: tuple = ()) -> list[tuple]:
+    return conn.exec_driver_sql(sql, params).fetchall()
+
+
+def _key_people(conn: Connection, key: str, anchor: int | None = None) -> list[int]:
+    if anchor is None:
+        rows = _q(conn, "SELECT DISTINCT person_id FROM person_keys WHERE key = ? ORDER BY curated DESC, person_id", (key,))
+    else:
+        rows = _q(
+            conn,
+            "SELECT DISTINCT person_id FROM person_keys WHERE key = ? AND anchor_id = ? ORDER BY person_id",
+            (key, anchor),
+        )
+    return [r[0] for r in rows]
+
+
+def _prefix_people(conn: Connection, prefix: str) -> dict[int, list[str]]:
+    """People with a key starting with ``prefix`` (an index range scan), with those keys."""
+    out: dict[int, list[str]] = defaultdict(list)
+    for key, pid in _q(
+        conn, "SELECT key, person_id FROM person_keys WHERE key >= ? AND key < ?", (prefix, prefix + "\U0010ffff")
+    ):
+        out[pid].append(key)
+    return out
+
+
+def _add_key(conn: Connection, person_id: int, key: str, anchor: int | None = None, curated: bool = False) -> None:
+    exists = _q(
+        conn,
+        "SELECT id FROM person_keys WHERE key = ? AND person_id = ? AND anchor_id IS ?",
+        (key, person_id, anchor),
+    )
+    if exists:
+        if curated:
+            conn.exec_driver_sql("UPDATE person_keys SET curated = 1 WHERE id = ?", (exists[0][0],))
+        return
+    conn.exec_driver_sql(
+        "INSERT INTO person_keys (key, person_id, anchor_id, curated) VALUES (?, ?, ?, ?)",
+        (key, person_id, anchor, int(curated)),
+    )
+
+
+def _create_person(
+    conn: Connection, name: str, given: str | None, family: str | None, key: str, run_id: int | None,
+    anchor: int | None = None, curated: bool = False,
+) -> int:
+    cur = conn.exec_driver_sql(
+        "INSERT INTO people (name, given_name, family_name, name_key, mention_count, article_count, curated, "
+        "first_run_id) VALUES (?, ?, ?, ?, 0, 0, ?, ?)",
+        (name, given, family, key, int(curated), run_id),
+    )
+    pid = cur.lastrowid
+    _add_key(conn, pid, key, anchor, curated)
+    return pid
+
+
+def _person(conn: Connection, pid: int) -> tuple | None:
+    rows = _q(conn, "SELECT id, name, given_name, family_name, name_key, curated FROM people WHERE id = ?", (pid,))
+    return rows[0] if rows else None
+
+
+# ----------------------------------------------------------------------------------------- resolving
+
+
+def _resolve_full(conn: Connection, data: NameData, ref: PersonRef, run_id: int | None) -> int:
+    given, family = ref.given or "", ref.family or ""
+    fk = data.family_key(family)
+    if _is_initial(given):
+        initial = data.fold(given)[:1]
+        cands = [
+            pid for pid, keys in _prefix_people(conn, f"f:{fk}|").items()
+            if any(k.split("|", 1)[1].startswith(initial) for k in keys)
+        ]
+        if len(cands) == 1:
+            return cands[0]
+        return _resolve_family(conn, data, ref, run_id)
+    key = full_key(data, given, family)
+    hits = _key_people(conn, key)
+    if hits:
+        return hits[0]
+    full = _prefix_people(conn, f"f:{fk}|")
+    if not full:
+        fam = _key_people(conn, f"s:{fk}")
+        if len(fam) == 1 and not _curated_key(conn, fam[0], f"s:{fk}"):
+            # upgrade the family-only person: same id, earlier mentions follow
+            pid = fam[0]
+            conn.exec_driver_sql("DELETE FROM person_keys WHERE person_id = ? AND key = ? AND curated = 0", (pid, f"s:{fk}"))
+            conn.exec_driver_sql(
+                "UPDATE people SET given_name = ?, family_name = ?, name_key = ? WHERE id = ?", (given, family, key, pid)
+            )
+            _add_key(conn, pid, key)
+            return pid
+    return _create_person(conn, f"{given} {family}", given, family, key, run_id)
+
+
+def _curated_key(conn: Connection, pid: int, key: str) -> bool:
+    return bool(_q(conn, "SELECT 1 FROM person_keys WHERE person_id = ? AND key = ? AND curated = 1", (pid, key)))
+
+
+def _resolve_family(conn: Connection, data: NameData, ref: PersonRef, run_id: int | None) -> int:
+    family = ref.family or ref.name
+    fk = data.family_key(family)
+    full = _prefix_people(conn, f"f:{fk}|")
+    notable = data.notable.get(fk, ())
+    if len(full) == 1:
+        return next(iter(full))
+    if len(full) > 1 and len(notable) == 1:
+        nkey = full_key(data, notable[0][1], notable[0][2])
+        hits = [pid for pid, keys in full.items() if nkey in keys]
+        if len(hits) == 1:
+            return hits[0]
+    if not full and len(notable) == 1:
+        full_name, given, fam = notable[0]
+        return _create_person(conn, full_name, given, fam, full_key(data, given, fam), run_id)
+    fam = _key_people(conn, f"s:{fk}")
+    if fam:
+        return fam[0]
+    return _create_person(conn, family, None, family, f"s:{fk}", run_id)
+
+
+def _resolve_given(conn: Connection, data: NameData, ref: PersonRef, anchor: int | None, run_id: int | None) -> int:
+    given = ref.given or ref.name
+    key = given_only_key(data, given)
+    hits = _key_people(conn, key, anchor) if anchor is not None else []
+    if hits:
+        return hits[0]
+    return _create_person(conn, given, given, None, key, run_id, anchor=anchor)
+
+
+def resolve_refs(
+    conn: Connection, article_id: int, refs: Sequence[PersonRef], counts: Mapping[str, int], run_id: int | None
+) -> dict[str, int]:
+    """PersonRef.key -> people.id for one article (creating, upgrading and merging people as needed)."""
+    data = _data()
+    out: dict[str, int] = {}
+    order = sorted(refs, key=lambda r: (r.family is None, -counts.get(r.key, 0)))
+    touched_families: set[str] = set()
+    for ref in order:
+        if ref.family is None:
+            continue
+        base = full_key(data, ref.given, ref.family) if ref.given else family_key(data, ref.family)
+        scoped = _key_people(conn, f"a:{article_id}:{base}")
+        if scoped:
+            out[ref.key] = scoped[0]
+        elif ref.given:
+            out[ref.key] = _resolve_full(conn, data, ref, run_id)
+        else:
+            out[ref.key] = _resolve_family(conn, data, ref, run_id)
+        touched_families.add(data.family_key(ref.family))
+    # the article's main full-named person anchors its single-name people
+    anchor = None
+    for ref in order:
+        if ref.family is not None and ref.key in out:
+            anchor = out[ref.key]
+            break
+    for ref in order:
+        if ref.family is None:
+            base = given_only_key(data, ref.given or ref.name)
+            scoped = _key_people(conn, f"a:{article_id}:{base}")
+            out[ref.key] = scoped[0] if scoped else _resolve_given(conn, data, ref, anchor, run_id)
+    # a family-only person left with exactly one full-named person of its family joins that person
+    for fk in touched_families:
+        fam = [pid for pid in _key_people(conn, f"s:{fk}") if not _curated_key(conn, pid, f"s:{fk}")]
+        if not fam:
+            continue
+        full = _prefix_people(conn, f"f:{fk}|")
+        if len(full) == 1:
+            target = next(iter(full))
+            for pid in fam:
+                if pid != target:
+                    keep, drop = min(pid, target), max(pid, target)
+                    merge_into(conn, drop, keep)
+                    out = {k: (keep if v == drop else v) for k, v in out.items()}
+                    target = keep
+    return out
+
+
+def resolve_article(
+    conn: Connection,
+    article_id: int,
+    refs: Sequence[PersonRef],
+    mentions: Sequence[Mention],
+    paragraph_ids: Mapping[int, int],
+    run_id: int | None,
+) -> None:
+    """Insert the article's mention rows linked to people; update people, aliases and counts."""
+    if not mentions:
+        return
+    counts = Counter(m.person for m in mentions)
+    ids = resolve_refs(conn, article_id, [r for r in refs if r.key in counts], counts, run_id)
+    names = {r.key: r.name for r in refs}
+    rows = []
+    for m in mentions:
+        pid = ids.get(m.person)
+        para = paragraph_ids.get(m.paragraph)
+        if pid is None or para is None:
+            continue
+        rows.append((pid, para, article_id, m.char_start, m.char_end, m.surface, names.get(m.person, m.surface)))
+    if not rows:
+        return
+    conn.exec_driver_sql(
+        "INSERT INTO mentions (person_id, paragraph_id, article_id, char_start, char_end, surface, article_name) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    alias_counts = Counter((r[0], r[5]) for r in rows)
+    _bump_aliases(conn, alias_counts)
+    per_person = Counter(r[0] for r in rows)
+    live = _article_live(conn, article_id)
+    if live:
+        conn.exec_driver_sql(
+            "UPDATE people SET mention_count = mention_count + ?, article_count = article_count + 1 WHERE id = ?",
+            [(n, pid) for pid, n in per_person.items()],
+        )
+    for pid in per_person:
+        refresh_name(conn, pid)
+
+
+def _article_live(conn: Connection, article_id: int) -> bool:
+    row = _q(conn, "SELECT deleted_at IS NULL FROM articles WHERE id = ?", (article_id,))
+    return bool(row and row[0][0])
+
+
+def _bump_aliases(conn: Connection, alias_counts: Mapping[tuple[int, str], int]) -> None:
+    conn.exec_driver_sql(
+        "INSERT INTO person_aliases (person_id, alias, count) VALUES (?, ?, ?) "
+        "ON CONFLICT (person_id, alias) DO UPDATE SET count = count + excluded.count",
+        [(pid, alias, n) for (pid, alias), n in alias_counts.items()],
+    )
+
+
+# ------------------------------------------------------------------------------ forgetting, counting
+
+
+def forget_article(conn: Connection, article_id: int) -> None:
+    """Remove an article's mentions before it is replaced or deleted; keep people, aliases and counts right.
+
+    People left with no mentions at all are removed unless an analyst curated them.
+    """
+    rows = _q(
+        conn,
+        "SELECT person_id, surface, count(*) FROM mentions WHERE article_id = ? GROUP BY person_id, surface",
+        (article_id,),
+    )
+    if not rows:
+        return
+    live = _article_live(conn, article_id)
+    per_person: Counter = Counter()
+    for pid, surface, n in rows:
+        per_person[pid] += n
+        conn.exec_driver_sql(
+            "UPDATE person_aliases SET count = count - ? WHERE person_id = ? AND alias = ?", (n, pid, surface)
+        )
+    conn.exec_driver_sql("DELETE FROM mentions WHERE article_id = ?", (article_id,))
+    for pid, n in per_person.items():
+        if live:
+            conn.exec_driver_sql(
+                "UPDATE people SET mention_count = max(mention_count - ?, 0), article_count = max(article_count - 1, 0) "
+                "WHERE id = ?",
+                (n, pid),
+            )
+        conn.exec_driver_sql(
+            "DELETE FROM person_aliases WHERE person_id = ? AND count <= 0 AND alias NOT IN "
+            "(SELECT substr(key, 3) FROM person_keys WHERE person_id = ? AND key LIKE 'l:%')",
+            (pid, pid),
+        )
+        _drop_if_unused(conn, pid)
+
+
+def _drop_if_unused(conn: Connection, pid: int) -> bool:
+    row = _q(conn, "SELECT curated FROM people WHERE id = ?", (pid,))
+    if not row or row[0][0]:
+        return False
+    if _q(conn, "SELECT 1 FROM mentions WHERE person_id = ? LIMIT 1", (pid,)):
+        return False
+    conn.exec_driver_sql("DELETE FROM person_aliases WHERE person_id = ?", (pid,))
+    conn.exec_driver_sql("DELETE FROM person_keys WHERE person_id = ?", (pid,))
+    conn.exec_driver_sql("DELETE FROM people WHERE id = ?", (pid,))
+    return True
+
+
+def refresh_counts(conn: Connection, article_ids: Iterable[int] | None = None) -> None:
+    """Recount mentions and articles of live articles, for the people of ``article_ids`` (or everyone)."""
+    if article_ids is None:
+        where, params = "", ()
+    else:
+        ids = list(article_ids)
+        if not ids:
+            return
+        marks = ",".join("?" for _ in ids)
+        where = f" WHERE id IN (SELECT DISTINCT person_id FROM mentions WHERE article_id IN ({marks}))"
+        params = tuple(ids)
+    conn.exec_driver_sql(
+        "UPDATE people SET "
+        "mention_count = (SELECT count(*) FROM mentions m JOIN articles a ON a.id = m.article_id "
+        "WHERE m.person_id = people.id AND a.deleted_at IS NULL), "
+        "article_count = (SELECT count(DISTINCT m.article_id) FROM mentions m JOIN articles a ON a.id = m.article_id "
+        "WHERE m.person_id = people.id AND a.deleted_at IS NULL)" + where,
+        params,
+    )
+
+
+def _recount(conn: Connection, pid: int) -> None:
+    conn.exec_driver_sql(
+        "UPDATE people SET "
+        "mention_count = (SELECT count(*) FROM mentions m JOIN articles a ON a.id = m.article_id "
+        "WHERE m.person_id = ? AND a.deleted_at IS NULL), "
+        "article_count = (SELECT count(DISTINCT m.article_id) FROM mentions m JOIN articles a ON a.id = m.article_id "
+        "WHERE m.person_id = ? AND a.deleted_at IS NULL) WHERE id = ?",
+        (pid, pid, pid),
+    )
+
+
+# ------------------------------------------------------------------------------------ names, merging
+
+
+def canonical_name(data: NameData, aliases: Sequence[tuple[str, int]], given: str | None, family: str | None) -> str | None:
+    """The most complete common form: the most frequent full-name alias, middle initials dropped."""
+    forms: Counter = Counter()
+    for alias, n in aliases:
+        words = alias.split()
+        if len(words) < 2:
+            continue
+        g, f = split_name(words, data)
+        if not g or not f or _is_initial(g):
+            continue
+        form = " ".join(w for w in words if not _INITIAL.match(w))
+        forms[form] += max(n, 1)
+    if forms:
+        return max(forms.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
+    if given and family:
+        return f"{given} {family}"
+    if aliases:
+        return max(aliases, key=lambda a: (a[1], len(a[0])))[0]
+    return None
+
+
+def refresh_name(conn: Connection, pid: int) -> None:
+    """Recompute a person's canonical name (unless an analyst named them) and given/family columns."""
+    person = _person(conn, pid)
+    if person is None:
+        return
+    locked = _q(conn, "SELECT key FROM person_keys WHERE person_id = ? AND key LIKE 'n:%' AND curated = 1 LIMIT 1", (pid,))
+    if locked:
+        name = locked[0][0][2:]
+        if name != person[1]:
+            conn.exec_driver_sql("UPDATE people SET name = ? WHERE id = ?", (name, pid))
+        return
+    data = _data()
+    aliases = _q(conn, "SELECT alias, count FROM person_aliases WHERE person_id = ?", (pid,))
+    name = canonical_name(data, aliases, person[2], person[3])
+    if not name:
+        return
+    words = name.split()
+    if len(words) >= 2:
+        given, family = split_name(words, data)
+    else:
+        given, family = person[2], person[3]
+    if (name, given, family) != (person[1], person[2], person[3]):
+        conn.exec_driver_sql(
+            "UPDATE people SET name = ?, given_name = ?, family_name = ? WHERE id = ?", (name, given, family, pid)
+        )
+
+
+def merge_into(conn: Connection, src: int, dst: int, curated: bool = False) -> None:
+    """Fold person ``src`` into ``dst``: mentions repointed, aliases and keys folded, ``src`` removed."""
+    if src == dst:
+        return
+    conn.exec_driver_sql("UPDATE mentions SET person_id = ? WHERE person_id = ?", (dst, src))
+    aliases = _q(conn, "SELECT alias, count FROM person_aliases WHERE person_id = ?", (src,))
+    conn.exec_driver_sql("DELETE FROM person_aliases WHERE person_id = ?", (src,))
+    if aliases:
+        _bump_aliases(conn, {(dst, a): n for a, n in aliases})
+    if curated:
+        conn.exec_driver_sql("UPDATE person_keys SET curated = 1 WHERE person_id = ?", (src,))
+    conn.exec_driver_sql(
+        "UPDATE person_keys SET person_id = ? WHERE person_id = ? AND key NOT LIKE 'n:%'", (dst, src)
+    )
+    conn.exec_driver_sql("UPDATE person_keys SET anchor_id = ? WHERE anchor_id = ?", (dst, src))
+    src_row = _person(conn, src)
+    if src_row and src_row[5]:
+        conn.exec_driver_sql("UPDATE people SET curated = 1 WHERE id = ?", (dst,))
+    dst_row = _person(conn, dst)
+    if dst_row and src_row and not dst_row[2] and src_row[2] and src_row[3]:
+        conn.exec_driver_sql(
+            "UPDATE people SET given_name = ?, family_name = ?, name_key = ? WHERE id = ?",
+            (src_row[2], src_row[3], src_row[4], dst),
+        )
+    conn.exec_driver_sql("DELETE FROM person_keys WHERE person_id = ?", (src,))
+    conn.exec_driver_sql("DELETE FROM people WHERE id = ?", (src,))
+    _recount(conn, dst)
+    refresh_name(conn, dst)
