@@ -250,5 +250,59 @@ def history() -> None:
         click.echo(line)
 
 
+@cli.command()
+@db_option
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=5, show_default=True,
+              help="How many newest articles and top people to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print everything as one JSON object instead.")
+def stats(db_path: Path, limit: int, as_json: bool) -> None:
+    """Print counts, the newest articles and the most mentioned people.
+
+    Deleted articles are left out. Reads only, so it is safe while a run is loading.
+
+    \b
+    Examples:
+      etl stats --db news.sqlite
+      etl stats --db news.sqlite -n 10 --json
+    """
+    import json
+
+    from etl import report
+
+    try:
+        result = report.stats(db_path, limit)
+    except report.ReportError as exc:
+        raise UsageError(str(exc)) from exc
+    click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False) if as_json else report.format_stats(result))
+
+
+@cli.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True,
+              help="csv: a header row, NULL as an empty field; jsonl: one JSON object per line.")
+@click.option("--table", "-t", "tables", multiple=True, metavar="NAME",
+              help="A table or view to export (repeat for several); default: every table and view.")
+@click.option("--output", "-o", "output_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the files, one <table>.<format> each (created if missing; files are replaced).")
+def export(db_path: Path, fmt: str, tables: tuple[str, ...], output_dir: Path) -> None:
+    """Write tables and views to flat files (CSV or JSON Lines) for spreadsheets and other tools.
+
+    All files come from one consistent snapshot of the database, even while a run is loading.
+
+    \b
+    Examples:
+      etl export --db news.sqlite --output out/                       # every table and view as CSV
+      etl export --db news.sqlite --format jsonl -t v_mentions -t people -o out/
+    """
+    from etl import report
+
+    try:
+        written = report.export(db_path, fmt, output_dir, tables)
+    except report.ReportError as exc:
+        raise UsageError(str(exc)) from exc
+    for item in written:
+        click.echo(f"{item.path}: {item.rows} rows")
+
+
 def main() -> None:  # pragma: no cover - console entry point alias
     cli()
