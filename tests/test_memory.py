@@ -1,0 +1,101 @@
+"""Corpus memory: fingerprints, the recurrence rule on OTHER articles, and its use by classify."""
+
+from __future__ import annotations
+
+from etl.rules import load_rules
+from etl.transform.classify import classify
+from etl.transform.memory import CorpusMemory, fingerprint, is_recurring
+from etl.transform.segment import segment
+
+RULES = load_rules()
+
+ARTICLE = """Harbour authority approves new ferry terminal
+
+The harbour authority on Monday approved plans for a new ferry terminal that will double the number of daily crossings to the islands.
+
+The terminal is due to open in 2026 and will be built on land reclaimed from the old coal wharf.
+
+Officials said the project would create about 200 jobs during construction.
+
+Harbour Gazette Evening Edition
+
+Gazette Extra
+"""
+
+
+def labels(text: str, memory: CorpusMemory | None, outlet: str | None = None) -> dict[str, tuple[str, str]]:
+    return {ls.segment.text: (ls.label, ls.reason) for ls in classify(segment(text, RULES), RULES, memory, outlet)}
+
+
+def test_fingerprint_ignores_case_digits_punctuation_and_spacing():
+    assert fingerprint("Daily at 9am EST") == fingerprint("daily at 10AM  est.")
+    assert fingerprint("Rail fares won\u2019t rise \u2014 yet") == fingerprint("Rail fares won't rise - yet")
+    assert fingerprint("Daily at 9am EST") != fingerprint("Weekly at 9am EST")
+    assert len(fingerprint("Daily at 9am EST")) == 16
+    assert fingerprint("3 / 4") == ""  # no letters to speak of
+
+
+def test_rule_counts_other_articles():
+    assert not is_recurring(2, False, RULES)
+    assert is_recurring(3, False, RULES)
+    # sentence-like lines need many articles AND a large share of them (syndicated copy recurs)
+    assert not is_recurring(50, True, RULES)  # total unknown
+    assert not is_recurring(12, True, RULES, total_other_articles=1000)
+    assert is_recurring(12, True, RULES, total_other_articles=20)
+
+
+def test_counts_as_stored_include_self_and_threshold_says_so():
+    fp = fingerprint("Gazette Extra")
+    memory = CorpusMemory.from_counts({fp: 4}, total_articles=10)
+    assert memory.others(fp) == (3, 9)
+    assert CorpusMemory.threshold(RULES) == 4
+    assert memory.verdict(fp, False, RULES) == 3
+    assert CorpusMemory.from_counts({fp: 3}).verdict(fp, False, RULES) is None
+
+
+def test_per_outlet_counts_when_the_outlet_is_known():
+    fp = fingerprint("Gazette Extra")
+    memory = CorpusMemory.from_counts(
+        {fp: 2}, total_articles=100, outlet_counts={"Harbour Gazette": {fp: 9}}, outlet_totals={"Harbour Gazette": 9}
+    )
+    assert memory.others(fp) == (1, 99)
+    assert memory.others(fp, "Harbour Gazette") == (8, 8)
+    assert memory.others(fp, "Other Paper") == (1, 99)
+
+
+def test_empty_memory_is_falsy_and_changes_nothing():
+    assert not CorpusMemory()
+    assert labels(ARTICLE, CorpusMemory()) == labels(ARTICLE, None)
+
+
+def test_classify_removes_a_recurring_line_no_rule_knows():
+    line = "The terminal is due to open in 2026 and will be built on land reclaimed from the old coal wharf."
+    counts = {fingerprint("Harbour Gazette Evening Edition"): 12, fingerprint(line): 12}
+    got = labels(ARTICLE.replace("Gazette Extra\n", ""), CorpusMemory.from_counts(counts, total_articles=500))
+    assert got["Harbour Gazette Evening Edition"] == ("boilerplate", "seen in 11 other articles")
+    # the same sentence in 12 of 500 articles is syndicated copy, not furniture
+    assert got[line][0] == "body"
+
+
+def test_recurring_line_inside_the_article_is_removed_too():
+    text = ARTICLE.replace(
+        "Officials said", "Gazette Extra\n\nOfficials said"
+    )
+    memory = CorpusMemory.from_counts({fingerprint("Gazette Extra"): 7})
+    assert labels(text, memory)["Gazette Extra"] == ("boilerplate", "seen in 6 other articles")
+
+
+def test_copies_of_one_story_keep_their_lines():
+    """When the lede recurs as often as a line, the story recurs, not the line: keep it."""
+    lede = "The harbour authority on Monday approved plans for a new ferry terminal that will double the number of daily crossings to the islands."
+    title = "Harbour authority approves new ferry terminal"
+    counts = {fingerprint(lede): 5, fingerprint(title): 5, fingerprint("Gazette Extra"): 40}
+    got = labels(ARTICLE, CorpusMemory.from_counts(counts, total_articles=60))
+    assert got[title][0] == "title"
+    assert got["Gazette Extra"] == ("boilerplate", "seen in 39 other articles")
+
+
+def test_structural_labels_are_not_overridden_by_memory():
+    text = "By Sam Reed\n\n" + ARTICLE
+    memory = CorpusMemory.from_counts({fingerprint("By Sam Reed"): 300})
+    assert labels(text, memory)["By Sam Reed"][0] == "byline"
