@@ -83,8 +83,9 @@ TOKEN = rf"(?:{ABBR}|{WORD}\.?)"
 SEP = r"[ \u00a0]+"
 
 _SENT_END = re.compile(r"[.!?:;\u2014\u2013\-|•]$")
-_PREV_WORDS = re.compile(r"([\w’'-]+)[ \u00a0]+(?:([\w’'-]+)[ \u00a0]+)?$")
-_AFTER = re.compile(r"^(['’]s?(?![\w]))?[ \u00a0]*(,)?[ \u00a0]*([\w’'-]+)?(?:[ \u00a0]+([\w’'-]+))?")
+_PREV_WORDS = re.compile(r"([\w’'-]+)[ \u00a0]+(?:([\w’'-]+)(,?)[ \u00a0]+)?$")
+_PREV_ROLE_COMMA = re.compile(r"([\w’'-]+),[ \u00a0]+$")
+_AFTER = re.compile(r"(['’]s?(?![\w]))?[ \u00a0]*(,)?[ \u00a0]*([\w’'-]+)?(?:[ \u00a0]+([\w’'-]+))?")
 _TITLECASE_WORD = re.compile(r"\b[^\W\d_][\w’'-]*")
 
 
@@ -178,6 +179,7 @@ class Run:
     end: int
     words: list[str]
     flags: list[int]
+    offs: list[tuple[int, int]] = field(default_factory=list)
     score: int = 0  # strong evidence count
     weak: int = 0
     title_before: bool = False
@@ -297,7 +299,7 @@ def _make_run(lex, para_index, text, items, idx, prev_break, next_k, titlecase, 
     words = [items[i][2] for i in idx]
     flags = [items[i][3] for i in idx]
     start, end = items[idx[0]][0], items[idx[-1]][1]
-    r = Run(para_index, start, end, words, flags, titlecase=titlecase)
+    r = Run(para_index, start, end, words, flags, [(items[i][0], items[i][1]) for i in idx], titlecase=titlecase)
     first = idx[0]
     # context before
     if first > 0:
@@ -310,11 +312,22 @@ def _make_run(lex, para_index, text, items, idx, prev_break, next_k, titlecase, 
         before = text[max(0, start - 40) : start]
         pm = _PREV_WORDS.search(before)
         r.sentence_start = _sentence_start(text, start)
+        if not pm and not r.sentence_start:
+            pc = _PREV_ROLE_COMMA.search(before)
+            if pc and pc.group(1).casefold() in lex.roles and pc.group(1).casefold() not in ("president", "general", "chief", "head", "leader"):
+                r.title_before = True
+                r.kin_before = pc.group(1).casefold() in KINSHIP
         if pm and not r.sentence_start:
             w1 = pm.group(1).casefold()
             w0 = (pm.group(2) or "").casefold()
             if pm.group(2):
                 w1, w0 = pm.group(2).casefold(), pm.group(1).casefold()
+                if pm.group(3):
+                    # "her husband, Gaël Monfils": a role noun then a comma is an apposition
+                    if w1 in lex.roles and w1 not in ("president", "general", "chief", "head", "leader"):
+                        r.title_before = True
+                        r.kin_before = w1 in KINSHIP
+                    w1 = ""
             if w1 in lex.roles:
                 r.title_before = True
                 if w1 in KINSHIP:
@@ -346,6 +359,8 @@ def _make_run(lex, para_index, text, items, idx, prev_break, next_k, titlecase, 
             elif n1 and (n1l in lex.speech_after) and not comma:
                 r.score += 1
             elif n1 and n1l in lex.speech_after and comma and n1l in ("said", "says", "told", "added", "wrote"):
+                r.score += 1
+            elif comma and n1l in ("who", "whose"):
                 r.score += 1
             elif comma and n1l in lex.appositions:
                 r.weak += 1
@@ -380,13 +395,15 @@ def _strong(lex: Lexicon, r: Run) -> bool:
         if f & PLACE:
             return r.title_before and not r.locative and not r.kin_before
         if r.titlecase:
-            return r.title_before
+            return False
         if r.title_before:
             return True
         if r.the_before:
             return False
         return r.score > 0 or r.weak >= 2
     # two or more name words
+    if r.titlecase:
+        return False
     if all(f & PLACE and not f & GIVEN for f in flags if not f & PARTICLE):
         return r.title_before
     if r.title_before or r.score > 0:
@@ -432,6 +449,9 @@ def find_mentions(
         if _name_words(r) >= 2:
             given, family = _split(names, r.words)
             if not family:
+                continue
+            if not given:
+                singles.append(r)
                 continue
             fk = names.family_key(family)
             gk = names.given_key(given) if given else ""
@@ -481,6 +501,7 @@ def find_mentions(
     # pass 2: propagation to every other run naming a known person
     known_family = set(families)
     known_given = set(givens)
+    runs_extra: list[Run] = []
     for r in runs:
         if r.person >= 0:
             continue
@@ -491,17 +512,27 @@ def find_mentions(
         if _name_words(r) >= 2:
             # a longer run ending in a known family name ("Soon Milley" never reaches here; "Gen Milley" does)
             given, family = _split(names, r.words)
-            if family and names.family_key(family) in known_family and given and (
-                names.given_key(given) in {people[i].given_key for i in families[names.family_key(family)]}
-            ):
-                pi = by_full.get((names.family_key(family), names.given_key(given)))
-                if pi is not None:
-                    _attach(people[pi], r, pi)
-                    people[pi].full.append(r)
+            if r.titlecase or not family or not given or r.flags[0] & (PLACE | STOP):
+                _split_run(names, r, runs_extra, known_family)
+                continue
+            fk = names.family_key(family)
+            if fk not in known_family:
+                continue
+            pi = by_full.get((fk, names.given_key(given)))
+            if pi is None:
+                only = [i for i in families[fk] if people[i].given is None]
+                if len(only) == 1 and len(families[fk]) == 1:
+                    pi = only[0]  # "Elina Svitolina" ... "Svitolina, who": the family-only person gets a given name
+                    p = people[pi]
+                    p.given, p.family, p.given_key = given, family, names.given_key(given)
+                    by_full[(fk, p.given_key)] = pi
+            if pi is not None:
+                _attach(people[pi], r, pi)
+                people[pi].full.append(r)
             continue
         if flag & (STOP | DATE | DEMONYM | TITLE | CAPS):
             continue
-        if flag & PLACE and (r.locative or r.sentence_start or r.the_before):
+        if flag & PLACE and (r.locative or r.the_before or (r.sentence_start and r.score <= 0 and not r.weak)):
             continue
         if r.the_before:
             continue
@@ -516,6 +547,12 @@ def find_mentions(
                 r.as_given = True
         if pi is not None:
             _attach(people[pi], r, pi)
+
+    for r in runs_extra:
+        pi = _lookup(names, people, families, givens, r.words[0], r)
+        if pi is not None:
+            _attach(people[pi], r, pi)
+    runs.extend(runs_extra)
 
     # pass 3: near-miss spellings of a family name the article uses more often
     counts = Counter()
@@ -532,17 +569,22 @@ def find_mentions(
             w = names.fold(r.words[0])
             if len(w) < lex.near_min_len:
                 continue
-            best = None
-            for fk, pi in fams:
-                if people[pi].count < lex.near_support or fk[:2] != w[:2]:
-                    continue
-                d = edit_distance(w, fk, 2)
-                if d <= lex.near_max or (d == 2 and skeleton(w) == skeleton(fk) and len(w) >= 6):
-                    if best is None or people[pi].count > people[best].count:
-                        best = pi
+            best = _near(lex, w, fams, people)
             if best is not None:
                 r.near = True
                 _attach(people[best], r, best)
+
+    # a family-name-only person that is a near-miss spelling of a better-supported full-named one joins it
+    for pi, p in enumerate(people):
+        if p.given is not None or not p.family_key or p.count == 0 or len(p.family_key) < lex.near_min_len:
+            continue
+        target = _near(lex, p.family_key, [(fk, i) for fk, i in fams if i != pi and people[i].given], people)
+        if target is not None and people[target].count > p.count:
+            for r in runs:
+                if r.person == pi:
+                    r.near = True
+                    _attach(people[target], r, target)
+            p.count = 0
 
     # PersonRefs in order of first mention
     used = sorted({r.person for r in runs if r.person >= 0}, key=lambda i: people[i].first)
@@ -585,6 +627,7 @@ def _fix_opener(lex: Lexicon, r: Run, text: str) -> None:
             return
         r.words.pop(0)
         r.flags.pop(0)
+        r.offs.pop(0)
         r.start = nxt
         r.sentence_start = False
 
@@ -595,7 +638,31 @@ def _split(names: NameData, words: list[str]) -> tuple[str | None, str | None]:
     return split_name(words, names)
 
 
+def _near(lex: Lexicon, w: str, fams: list[tuple[str, int]], people: list[_Person]) -> int | None:
+    """The best-supported person whose family key is a near-miss spelling of ``w``."""
+    best = None
+    for fk, pi in fams:
+        if people[pi].count < lex.near_support or fk[:2] != w[:2] or fk == w:
+            continue
+        d = edit_distance(w, fk, 2)
+        if d <= lex.near_max or (d == 2 and skeleton(w) == skeleton(fk) and len(w) >= 6):
+            if best is None or people[pi].count > people[best].count:
+                best = pi
+    return best
+
+
+def _split_run(names: NameData, r: Run, out: list[Run], known_family: set[str]) -> None:
+    """Words of an unaccepted longer run that are known family names become runs of their own."""
+    for w, f, (a, b) in zip(r.words, r.flags, r.offs):
+        if f & (STOP | DATE | DEMONYM | TITLE | CAPS | PARTICLE | INITIAL | SUFFIX):
+            continue
+        if names.family_key(w) in known_family:
+            out.append(Run(r.para, a, b, [w], [f], [(a, b)], titlecase=r.titlecase))
+
+
 def _single_word(r: Run) -> str:
+    if _name_words(r) >= 2:
+        return " ".join(w for w, f in zip(r.words, r.flags) if not f & (INITIAL | SUFFIX))
     for w, f in zip(r.words, r.flags):
         if not f & (INITIAL | SUFFIX | PARTICLE):
             return w

@@ -85,6 +85,8 @@ def split_name(tokens: list[str], data: NameData) -> tuple[str | None, str | Non
         return None, None
     if len(words) == 1:
         return None, words[0]
+    if words[0].casefold() in data.particles or words[0].casefold().startswith(("al-", "el-")):
+        return None, " ".join(words)  # "Von der Leyen", "Al-Assad"
     if words[0] in data.family_first and len(words) >= 2 and words[1] not in data.given_names:
         return " ".join(words[1:]), words[0]
     # the family name is the last word with the particles before it ("von der Leyen", "da Silva")

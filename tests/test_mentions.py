@@ -1,0 +1,106 @@
+"""Person mentions: golden fixtures (tests/fixtures/people) plus focused behaviours."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.records import Paragraph
+from etl.rules import default_rules
+from etl.transform.mentions import find_mentions
+from tests.people_fixtures import bcubed, expected, fixture_names, load_paragraphs, prf
+
+
+def run(name: str):
+    paras = load_paragraphs(name)
+    refs, mentions = find_mentions(paras, default_rules())
+    return paras, refs, mentions
+
+
+def score(name: str):
+    paras, refs, mentions = run(name)
+    gold = {(p, s, surf): person for p, s, surf, person in expected(name)}
+    got = {(m.paragraph, m.char_start, m.surface): m.person for m in mentions}
+    tp = len(gold.keys() & got.keys())
+    pairs = [(gold[k], got[k]) for k in gold.keys() & got.keys()]
+    return tp, len(got) - tp, len(gold) - tp, pairs, gold, got
+
+
+@pytest.mark.parametrize("name", fixture_names())
+def test_offsets_point_at_the_surface(name: str) -> None:
+    paras, _, mentions = run(name)
+    for m in mentions:
+        assert paras[m.paragraph].text[m.char_start : m.char_end] == m.surface
+
+
+@pytest.mark.parametrize("name", fixture_names())
+def test_fixture_mentions(name: str) -> None:
+    tp, fp, fn, pairs, gold, got = score(name)
+    p, r, f = prf(tp, fp, fn)
+    missed = sorted(gold.keys() - got.keys())
+    extra = sorted(got.keys() - gold.keys())
+    assert f >= 0.9, f"P {p:.2f} R {r:.2f}; missed {missed}; extra {extra}"
+    assert bcubed(pairs) >= 0.95
+
+
+def test_all_fixtures_together() -> None:
+    tp = fp = fn = 0
+    for name in fixture_names():
+        a, b, c, *_ = score(name)
+        tp, fp, fn = tp + a, fp + b, fn + c
+    p, r, f = prf(tp, fp, fn)
+    assert p >= 0.95 and r >= 0.95, (p, r, f)
+
+
+def para(text: str, kind: str = "body", position: int = 0) -> Paragraph:
+    return Paragraph(position=position, kind=kind, text=text, line_start=0, line_end=0)
+
+
+def surfaces(*texts: str) -> list[str]:
+    _, mentions = find_mentions([para(t, position=i) for i, t in enumerate(texts)], default_rules())
+    return [m.surface for m in mentions]
+
+
+def test_titles_are_not_in_the_surface_and_possessives_are_cut() -> None:
+    assert surfaces("Gen. Mark A. Milley met Lt. Gen. Jane Smith. Milley’s aide and Smith's deputy left.") == [
+        "Mark A. Milley", "Jane Smith", "Milley", "Smith"]
+
+
+def test_all_caps_headline_words_are_not_people() -> None:
+    assert surfaces("MILLEY SPEAKS WITH ZALUZHNYI, PENTAGON SAYS") == []
+
+
+def test_places_and_organisations_are_not_people() -> None:
+    assert surfaces("Officials in Washington and Kyiv said the Pentagon and the Kremlin had talked, "
+                    "the Washington Post reported from Harvard University.") == []
+
+
+def test_first_name_alone_after_a_kinship_word() -> None:
+    paras = [para("Gen. Ivan Petrenko said his wife Oksana would stay in Lviv.")]
+    refs, mentions = find_mentions(paras, default_rules())
+    assert [m.surface for m in mentions] == ["Ivan Petrenko", "Oksana"]
+    assert {(r.name, r.given, r.family) for r in refs} == {("Ivan Petrenko", "Ivan", "Petrenko"), ("Oksana", "Oksana", None)}
+
+
+def test_surname_alone_resolves_to_the_full_name_and_near_misses_join() -> None:
+    paras = [para("Gen. Oleh Kovalenko spoke."), para("Kovalenko said it twice; Kovalenko agreed.", position=1),
+             para("Later Kovalenkko smiled.", position=2)]
+    refs, mentions = find_mentions(paras, default_rules())
+    assert len(refs) == 1 and refs[0].name == "Oleh Kovalenko"
+    assert [m.surface for m in mentions] == ["Oleh Kovalenko", "Kovalenko", "Kovalenko", "Kovalenkko"]
+
+
+def test_same_family_name_different_people_stay_apart() -> None:
+    paras = [para("President Joe Biden and his son Hunter Biden arrived. Hunter Biden said nothing.")]
+    refs, mentions = find_mentions(paras, default_rules())
+    assert sorted(r.name for r in refs) == ["Hunter Biden", "Joe Biden"]
+
+
+def test_title_case_heading_needs_a_known_person() -> None:
+    paras = [para("Gen. Tod Wolters spoke on Friday."),
+             para("Wolters Says Allied Forces Ready For Winter Push", kind="heading", position=1)]
+    assert [m.surface for m in find_mentions(paras, default_rules())[1]] == ["Tod Wolters", "Wolters"]
+
+
+def test_captions_are_searched_too() -> None:
+    paras = [para("Photo: Gen. Tod Wolters in Brussels.", kind="caption")]
+    assert [m.surface for m in find_mentions(paras, default_rules())[1]] == ["Tod Wolters"]
