@@ -27,6 +27,7 @@ from pathlib import Path
 from sqlalchemy import Table, UniqueConstraint
 from sqlalchemy.dialects import sqlite
 
+from etl.db import migrate
 from etl.db.models import PARAGRAPH_KINDS, REMOVED_LABELS, Base
 
 REPO = Path(__file__).resolve().parent.parent
@@ -330,6 +331,7 @@ def render_schema_md() -> str:
     w("- [Full-text search](#full-text-search)")
     w("- [schema_docs](#schema_docs)")
     w("- [Example queries](#example-queries)")
+    w("- [Schema versions](#schema-versions)")
     w("")
     w("## Tables")
     for table in tables():
@@ -427,6 +429,23 @@ def render_schema_md() -> str:
     w("")
     for q in example_queries():
         w(f"- [`{q.name}.sql`](../sql/queries/{q.name}.sql): {q.title}")
+    w("")
+    w("## Schema versions")
+    w("")
+    w("The schema is built and changed only by Alembic migrations that ship inside `etl` (no alembic.ini")
+    w("needed). `etl run` brings a database to the newest revision by itself, after backing up a non-empty")
+    w("one (`news.sqlite.<revision>.<time>.bak`). To look or act by hand:")
+    w("")
+    w("- `etl db current --db news.sqlite`: the revision the database is at, and the newest this `etl` knows;")
+    w("- `etl db history`: every revision, newest first;")
+    w("- `etl db upgrade --db news.sqlite`: bring an older database up to date without loading anything;")
+    w("- `etl db downgrade 0002 --db news.sqlite`: go back to an older revision, dropping what later ones")
+    w("  added (`base` removes everything).")
+    w("")
+    w("The revisions:")
+    w("")
+    for line in migrate.history():
+        w(f"- {line}")
     w("")
     return "\n".join(out)
 
