@@ -192,12 +192,12 @@ def _resolve_family(conn: Connection, data: NameData, ref: PersonRef, run_id: in
     notable = data.notable.get(fk, ())
     if len(full) == 1:
         return next(iter(full))
-    if len(full) > 1 and len(notable) == 1:
+    if len(full) > 1 and notable:
         nkey = full_key(data, notable[0][1], notable[0][2])
         hits = [pid for pid, keys in full.items() if nkey in keys]
         if len(hits) == 1:
             return hits[0]
-    if not full and len(notable) == 1:
+    if not full and notable:
         full_name, given, fam = notable[0]
         return _create_person(conn, full_name, given, fam, full_key(data, given, fam), run_id)
     fam = _key_people(conn, f"s:{fk}")
