@@ -28,7 +28,7 @@ from sqlalchemy import Table, UniqueConstraint
 from sqlalchemy.dialects import sqlite
 
 from etl.db import migrate
-from etl.db.models import PARAGRAPH_KINDS, REMOVED_LABELS, Base
+from etl.db.models import Base
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS_DIR = REPO / "docs"
