@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -18,7 +20,9 @@ from etl.pipeline import InputError, RunLockedError
 from etl.rules import RulesError
 from etl.settings import (
     DEFAULT_MAX_FILE_BYTES,
+    DEFAULT_MAX_LINE_CHARS,
     EXIT_LOCKED,
+    EXIT_SOFTWARE,
     Settings,
     default_db,
     default_input,
@@ -30,6 +34,7 @@ Exit codes:
   0   everything loaded
   1   some files failed, the rest loaded (see the failures table)
   2   usage error (bad option, missing input folder, unusable database)
+  70  the run stopped on an unexpected error (its runs row says why)
   75  another run holds the lock (retry later, or use --wait)"""
 
 
@@ -104,9 +109,12 @@ def cli() -> None:
 @click.option("--wait", is_flag=True, help="If another run holds the lock, wait for it instead of exiting 75.")
 @click.option("--max-file-size", "max_file_bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_FILE_BYTES,
               show_default=True, help="Files larger than this many bytes fail with a clear message.")
-@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), help="Also log to this file.")
-@click.option("-v", "--verbose", count=True, help="More detail (-v: skipped files, -vv: debug).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors, and no summary line.")
+@click.option("--max-line-length", "max_line_chars", type=click.IntRange(min=1), default=DEFAULT_MAX_LINE_CHARS,
+              show_default=True, help="Files with a longer single line (in characters) fail: not article text.")
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also log to this file (appended; info level, with -vv debug).")
+@click.option("-v", "--verbose", count=True, help="More detail (-v: skipped files and notes, -vv: debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors: no warnings, no progress bar, no summary line.")
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -117,6 +125,7 @@ def run(
     reprocess: bool,
     wait: bool,
     max_file_bytes: int,
+    max_line_chars: int,
     log_file: Path | None,
     verbose: int,
     quiet: bool,
@@ -127,13 +136,21 @@ def run(
     and changed files, re-cleans articles made by older rules, marks articles whose file is gone
     as deleted, and prints one summary line.
 
+    Unchanged files (same size and mtime, or same sha256) are skipped.  Files that cannot be
+    loaded are recorded in the failures table with a reason and the rest still load.  A progress
+    bar is drawn on stderr when it is a terminal.
+
     \b
     Examples:
       etl run                                  # seeds/ into news.sqlite
       etl run --input /data/scrapes --db /data/news.sqlite --jobs 2
       etl run --reprocess --db news.sqlite     # re-clean everything from stored raw text
+      etl run -q --log-file /var/log/etl.log   # from cron: quiet unless something is wrong
     """
-    setup_logging(verbose, quiet, log_file)
+    try:
+        setup_logging(verbose, quiet, log_file)
+    except OSError as exc:
+        raise UsageError(f"cannot open the log file {log_file}: {exc.strerror or exc}") from exc
     from etl import pipeline
 
     # --reprocess alone needs no input folder: it re-cleans the stored raw text.
@@ -147,28 +164,64 @@ def run(
         jobs=jobs,
         rules_file=rules_file,
         max_file_bytes=max_file_bytes,
+        max_line_chars=max_line_chars,
         reprocess=reprocess,
         wait=wait,
     )
-    show_progress = not quiet and sys.stderr.isatty()
+    bar = _ProgressBar() if not quiet and sys.stderr.isatty() else None
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    # SIGTERM (kill, systemd, a cron timeout) marks the run failed and exits 143.
+    previous = signal.signal(signal.SIGTERM, _terminated) if in_main_thread else None
     try:
-        if show_progress:
-            with click.progressbar(length=0, label="files", file=sys.stderr, show_pos=True) as bar:
-                summary = pipeline.run(settings, progress=bar.update)
-        else:
-            summary = pipeline.run(settings)
+        summary = pipeline.run(settings, progress=bar)
     except RunLockedError as exc:
         click.echo(f"etl: {exc}", err=True)
         ctx.exit(EXIT_LOCKED)
     except (InputError, migrate.DatabaseError, RulesError) as exc:
         raise UsageError(str(exc)) from exc
-    if summary.backup:
-        click.echo(f"etl: backed up the database to {summary.backup} before upgrading its schema", err=True)
-    for failure in summary.failures:
-        click.echo(f"etl: failed {failure.source_path} ({failure.stage}): {failure.error}", err=True)
+    except Exception as exc:
+        logging.getLogger("etl").info("the run stopped on an unexpected error", exc_info=True)
+        click.echo(
+            f"etl: the run stopped on an unexpected error: {type(exc).__name__}: {exc} "
+            f"(its runs row is marked failed; -v or --log-file shows the traceback)",
+            err=True,
+        )
+        ctx.exit(EXIT_SOFTWARE)
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
+        if bar is not None:
+            bar.finish()
+    # Each failure and the backup (if any) were logged as they happened; one summary line ends.
+    logging.getLogger("etl").info("run %s: %s", summary.run_id, summary.line())
     if not quiet:
         click.echo(summary.line())
     ctx.exit(summary.exit_code)
+
+
+def _terminated(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+class _ProgressBar:
+    """The pipeline's progress display as a click progress bar on stderr, one bar per phase."""
+
+    def __init__(self) -> None:
+        self._bar = None
+
+    def start(self, label: str, total: int) -> None:
+        self.finish()
+        self._bar = click.progressbar(length=max(total, 1), label=label, file=sys.stderr, show_pos=True)
+        self._bar.__enter__()
+
+    def advance(self, n: int = 1) -> None:
+        if self._bar is not None:
+            self._bar.update(n)
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
 
 
 run.help = (run.help or "") + "\n\n" + EXIT_CODES_HELP
@@ -195,13 +248,25 @@ def upgrade(revision: str, db_path: Path) -> None:
     Example:
       etl db upgrade --db news.sqlite
     """
-    try:
-        backup = migrate.upgrade(db_path, revision)
-    except migrate.DatabaseError as exc:
-        raise UsageError(str(exc)) from exc
+    backup = _schema_change(migrate.upgrade, db_path, revision)
     if backup:
         click.echo(f"backed up to {backup}")
     click.echo(f"{db_path}: at {migrate.current_revision(db_path)}")
+
+
+def _schema_change(change, db_path: Path, revision: str) -> Path | None:  # noqa: ANN001
+    """Run a schema change under the run lock (never while ``etl run`` writes); clear errors."""
+    from etl.pipeline import RunLock
+
+    try:
+        migrate.check_sqlite_file(db_path)
+        with RunLock(db_path, wait=False):
+            return change(db_path, revision)
+    except RunLockedError as exc:
+        click.echo(f"etl: {exc}", err=True)
+        raise SystemExit(EXIT_LOCKED) from exc
+    except migrate.DatabaseError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 @db.command()
@@ -214,10 +279,9 @@ def downgrade(revision: str, db_path: Path) -> None:
     Example:
       etl db downgrade 0001 --db news.sqlite
     """
-    try:
-        migrate.downgrade(db_path, revision)
-    except migrate.DatabaseError as exc:
-        raise UsageError(str(exc)) from exc
+    backup = _schema_change(migrate.downgrade, db_path, revision)
+    if backup:
+        click.echo(f"backed up to {backup}")
     click.echo(f"{db_path}: at {migrate.current_revision(db_path)}")
 
 
@@ -302,6 +366,46 @@ def export(db_path: Path, fmt: str, tables: tuple[str, ...], output_dir: Path) -
         raise UsageError(str(exc)) from exc
     for item in written:
         click.echo(f"{item.path}: {item.rows} rows")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--rules", "rules_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A TOML file of extra rules merged over the built-in ones (as for etl run).")
+@click.option("--width", type=click.IntRange(min=20), default=None,
+              help="Truncate the text column to this many characters.")
+def explain(file: Path, rules_file: Path | None, width: int | None) -> None:
+    """Print FILE line by line with the verdict (kept or removed), the label and the reason.
+
+    Line numbers are those of removed_segments.line_start and paragraphs.line_start.
+
+    \b
+    Examples:
+      etl explain seeds/003_a88e475ad9902ead.txt
+      etl explain article.txt --rules my_rules.toml --width 60
+    """
+    from etl.decode import DecodeError, decode
+    from etl.rules import load_rules
+    from etl.transform.explain import explain as explain_text
+
+    try:
+        rules = load_rules(rules_file)
+        text, encoding = decode(file.read_bytes())
+    except (DecodeError, RulesError) as exc:
+        raise UsageError(f"{file}: {exc}") from exc
+    except OSError as exc:
+        raise UsageError(f"{file}: cannot read: {exc.strerror}") from exc
+    click.echo(f"# {file} (decoded as {encoding})")
+    click.echo(explain_text(text, rules, width=width))
+
+
+def _register_subcommands() -> None:
+    from etl.cli_people import people
+
+    cli.add_command(people)
+
+
+_register_subcommands()
 
 
 def main() -> None:  # pragma: no cover - console entry point alias
