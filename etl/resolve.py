@@ -86,8 +86,19 @@ def _is_initial(given: str) -> bool:
 # --------------------------------------------------------------------------------------- db helpers
 
 
+def _raw(conn: Connection):  # noqa: ANN202 - the sqlite3 connection under SQLAlchemy
+    """The DB-API connection, inside the caller's transaction: no per-statement SQLAlchemy overhead."""
+    return conn.connection.dbapi_connection
+
+
+def _x(conn: Connection, sql: str, params=()):  # noqa: ANN001, ANN202
+    if isinstance(params, list):
+        return _raw(conn).executemany(sql, params)
+    return _raw(conn).execute(sql, params)
+
+
 def _q(conn: Connection, sql: str, params: tuple = ()) -> list[tuple]:
-    return conn.exec_driver_sql(sql, params).fetchall()
+    return _raw(conn).execute(sql, params).fetchall()
 
 
 def _key_people(conn: Connection, key: str, anchor: int | None = None) -> list[int]:
@@ -120,9 +131,9 @@ def _add_key(conn: Connection, person_id: int, key: str, anchor: int | None = No
     )
     if exists:
         if curated:
-            conn.exec_driver_sql("UPDATE person_keys SET curated = 1 WHERE id = ?", (exists[0][0],))
+            _x(conn, "UPDATE person_keys SET curated = 1 WHERE id = ?", (exists[0][0],))
         return
-    conn.exec_driver_sql(
+    _x(conn, 
         "INSERT INTO person_keys (key, person_id, anchor_id, curated) VALUES (?, ?, ?, ?)",
         (key, person_id, anchor, int(curated)),
     )
@@ -132,7 +143,7 @@ def _create_person(
     conn: Connection, name: str, given: str | None, family: str | None, key: str, run_id: int | None,
     anchor: int | None = None, curated: bool = False,
 ) -> int:
-    cur = conn.exec_driver_sql(
+    cur = _x(conn, 
         "INSERT INTO people (name, given_name, family_name, name_key, mention_count, article_count, curated, "
         "first_run_id) VALUES (?, ?, ?, ?, 0, 0, ?, ?)",
         (name, given, family, key, int(curated), run_id),
@@ -172,8 +183,8 @@ def _resolve_full(conn: Connection, data: NameData, ref: PersonRef, run_id: int 
         if len(fam) == 1 and not _curated_key(conn, fam[0], f"s:{fk}"):
             # upgrade the family-only person: same id, earlier mentions follow
             pid = fam[0]
-            conn.exec_driver_sql("DELETE FROM person_keys WHERE person_id = ? AND key = ? AND curated = 0", (pid, f"s:{fk}"))
-            conn.exec_driver_sql(
+            _x(conn, "DELETE FROM person_keys WHERE person_id = ? AND key = ? AND curated = 0", (pid, f"s:{fk}"))
+            _x(conn, 
                 "UPDATE people SET given_name = ?, family_name = ?, name_key = ? WHERE id = ?", (given, family, key, pid)
             )
             _add_key(conn, pid, key)
@@ -223,13 +234,17 @@ def resolve_refs(
     out: dict[str, int] = {}
     order = sorted(refs, key=lambda r: (r.family is None, -counts.get(r.key, 0)))
     touched_families: set[str] = set()
+    scoped_keys = {k: pid for k, pid in _q(
+        conn, "SELECT key, person_id FROM person_keys WHERE key >= ? AND key < ?",
+        (f"a:{article_id}:", f"a:{article_id}:\U0010ffff"),
+    )}
     for ref in order:
         if ref.family is None:
             continue
         base = full_key(data, ref.given, ref.family) if ref.given else family_key(data, ref.family)
-        scoped = _key_people(conn, f"a:{article_id}:{base}")
+        scoped = scoped_keys.get(f"a:{article_id}:{base}")
         if scoped:
-            out[ref.key] = scoped[0]
+            out[ref.key] = scoped
         elif ref.given:
             out[ref.key] = _resolve_full(conn, data, ref, run_id)
         else:
@@ -244,8 +259,8 @@ def resolve_refs(
     for ref in order:
         if ref.family is None:
             base = given_only_key(data, ref.given or ref.name)
-            scoped = _key_people(conn, f"a:{article_id}:{base}")
-            out[ref.key] = scoped[0] if scoped else _resolve_given(conn, data, ref, anchor, run_id)
+            scoped = scoped_keys.get(f"a:{article_id}:{base}")
+            out[ref.key] = scoped or _resolve_given(conn, data, ref, anchor, run_id)
     # a family-only person left with exactly one full-named person of its family joins that person
     for fk in touched_families:
         fam = [pid for pid in _key_people(conn, f"s:{fk}") if not _curated_key(conn, pid, f"s:{fk}")]
@@ -286,7 +301,7 @@ def resolve_article(
         rows.append((pid, para, article_id, m.char_start, m.char_end, m.surface, names.get(m.person, m.surface)))
     if not rows:
         return
-    conn.exec_driver_sql(
+    _x(conn, 
         "INSERT INTO mentions (person_id, paragraph_id, article_id, char_start, char_end, surface, article_name) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         rows,
@@ -296,7 +311,7 @@ def resolve_article(
     per_person = Counter(r[0] for r in rows)
     live = _article_live(conn, article_id)
     if live:
-        conn.exec_driver_sql(
+        _x(conn, 
             "UPDATE people SET mention_count = mention_count + ?, article_count = article_count + 1 WHERE id = ?",
             [(n, pid) for pid, n in per_person.items()],
         )
@@ -310,7 +325,7 @@ def _article_live(conn: Connection, article_id: int) -> bool:
 
 
 def _bump_aliases(conn: Connection, alias_counts: Mapping[tuple[int, str], int]) -> None:
-    conn.exec_driver_sql(
+    _x(conn, 
         "INSERT INTO person_aliases (person_id, alias, count) VALUES (?, ?, ?) "
         "ON CONFLICT (person_id, alias) DO UPDATE SET count = count + excluded.count",
         [(pid, alias, n) for (pid, alias), n in alias_counts.items()],
@@ -336,18 +351,18 @@ def forget_article(conn: Connection, article_id: int) -> None:
     per_person: Counter = Counter()
     for pid, surface, n in rows:
         per_person[pid] += n
-        conn.exec_driver_sql(
+        _x(conn, 
             "UPDATE person_aliases SET count = count - ? WHERE person_id = ? AND alias = ?", (n, pid, surface)
         )
-    conn.exec_driver_sql("DELETE FROM mentions WHERE article_id = ?", (article_id,))
+    _x(conn, "DELETE FROM mentions WHERE article_id = ?", (article_id,))
     for pid, n in per_person.items():
         if live:
-            conn.exec_driver_sql(
+            _x(conn, 
                 "UPDATE people SET mention_count = max(mention_count - ?, 0), article_count = max(article_count - 1, 0) "
                 "WHERE id = ?",
                 (n, pid),
             )
-        conn.exec_driver_sql(
+        _x(conn, 
             "DELETE FROM person_aliases WHERE person_id = ? AND count <= 0 AND alias NOT IN "
             "(SELECT substr(key, 3) FROM person_keys WHERE person_id = ? AND key LIKE 'l:%')",
             (pid, pid),
@@ -361,9 +376,9 @@ def _drop_if_unused(conn: Connection, pid: int) -> bool:
         return False
     if _q(conn, "SELECT 1 FROM mentions WHERE person_id = ? LIMIT 1", (pid,)):
         return False
-    conn.exec_driver_sql("DELETE FROM person_aliases WHERE person_id = ?", (pid,))
-    conn.exec_driver_sql("DELETE FROM person_keys WHERE person_id = ?", (pid,))
-    conn.exec_driver_sql("DELETE FROM people WHERE id = ?", (pid,))
+    _x(conn, "DELETE FROM person_aliases WHERE person_id = ?", (pid,))
+    _x(conn, "DELETE FROM person_keys WHERE person_id = ?", (pid,))
+    _x(conn, "DELETE FROM people WHERE id = ?", (pid,))
     return True
 
 
@@ -378,7 +393,7 @@ def refresh_counts(conn: Connection, article_ids: Iterable[int] | None = None) -
         marks = ",".join("?" for _ in ids)
         where = f" WHERE id IN (SELECT DISTINCT person_id FROM mentions WHERE article_id IN ({marks}))"
         params = tuple(ids)
-    conn.exec_driver_sql(
+    _x(conn, 
         "UPDATE people SET "
         "mention_count = (SELECT count(*) FROM mentions m JOIN articles a ON a.id = m.article_id "
         "WHERE m.person_id = people.id AND a.deleted_at IS NULL), "
@@ -389,7 +404,7 @@ def refresh_counts(conn: Connection, article_ids: Iterable[int] | None = None) -
 
 
 def _recount(conn: Connection, pid: int) -> None:
-    conn.exec_driver_sql(
+    _x(conn, 
         "UPDATE people SET "
         "mention_count = (SELECT count(*) FROM mentions m JOIN articles a ON a.id = m.article_id "
         "WHERE m.person_id = ? AND a.deleted_at IS NULL), "
@@ -432,7 +447,7 @@ def refresh_name(conn: Connection, pid: int) -> None:
     if locked:
         name = locked[0][0][2:]
         if name != person[1]:
-            conn.exec_driver_sql("UPDATE people SET name = ? WHERE id = ?", (name, pid))
+            _x(conn, "UPDATE people SET name = ? WHERE id = ?", (name, pid))
         return
     data = _data()
     aliases = _q(conn, "SELECT alias, count FROM person_aliases WHERE person_id = ?", (pid,))
@@ -445,7 +460,7 @@ def refresh_name(conn: Connection, pid: int) -> None:
     else:
         given, family = person[2], person[3]
     if (name, given, family) != (person[1], person[2], person[3]):
-        conn.exec_driver_sql(
+        _x(conn, 
             "UPDATE people SET name = ?, given_name = ?, family_name = ? WHERE id = ?", (name, given, family, pid)
         )
 
@@ -454,27 +469,27 @@ def merge_into(conn: Connection, src: int, dst: int, curated: bool = False) -> N
     """Fold person ``src`` into ``dst``: mentions repointed, aliases and keys folded, ``src`` removed."""
     if src == dst:
         return
-    conn.exec_driver_sql("UPDATE mentions SET person_id = ? WHERE person_id = ?", (dst, src))
+    _x(conn, "UPDATE mentions SET person_id = ? WHERE person_id = ?", (dst, src))
     aliases = _q(conn, "SELECT alias, count FROM person_aliases WHERE person_id = ?", (src,))
-    conn.exec_driver_sql("DELETE FROM person_aliases WHERE person_id = ?", (src,))
+    _x(conn, "DELETE FROM person_aliases WHERE person_id = ?", (src,))
     if aliases:
         _bump_aliases(conn, {(dst, a): n for a, n in aliases})
     if curated:
-        conn.exec_driver_sql("UPDATE person_keys SET curated = 1 WHERE person_id = ?", (src,))
-    conn.exec_driver_sql(
+        _x(conn, "UPDATE person_keys SET curated = 1 WHERE person_id = ?", (src,))
+    _x(conn, 
         "UPDATE person_keys SET person_id = ? WHERE person_id = ? AND key NOT LIKE 'n:%'", (dst, src)
     )
-    conn.exec_driver_sql("UPDATE person_keys SET anchor_id = ? WHERE anchor_id = ?", (dst, src))
+    _x(conn, "UPDATE person_keys SET anchor_id = ? WHERE anchor_id = ?", (dst, src))
     src_row = _person(conn, src)
     if src_row and src_row[5]:
-        conn.exec_driver_sql("UPDATE people SET curated = 1 WHERE id = ?", (dst,))
+        _x(conn, "UPDATE people SET curated = 1 WHERE id = ?", (dst,))
     dst_row = _person(conn, dst)
     if dst_row and src_row and not dst_row[2] and src_row[2] and src_row[3]:
-        conn.exec_driver_sql(
+        _x(conn, 
             "UPDATE people SET given_name = ?, family_name = ?, name_key = ? WHERE id = ?",
             (src_row[2], src_row[3], src_row[4], dst),
         )
-    conn.exec_driver_sql("DELETE FROM person_keys WHERE person_id = ?", (src,))
-    conn.exec_driver_sql("DELETE FROM people WHERE id = ?", (src,))
+    _x(conn, "DELETE FROM person_keys WHERE person_id = ?", (src,))
+    _x(conn, "DELETE FROM people WHERE id = ?", (src,))
     _recount(conn, dst)
     refresh_name(conn, dst)

@@ -192,6 +192,7 @@ class Run:
     as_given: bool = False
     near: bool = False
     title_after: bool = False
+    rank_before: bool = False  # an abbreviated rank or honorific: Gen., Dr., Mr.
 
 
 @dataclass
@@ -206,12 +207,21 @@ class _Person:
     first: tuple[int, int] = (1 << 30, 0)
 
 
+_TITLE_SMALL = frozenset("with from into over onto upon after about than that this amid near till until".split())
+
+
 def _is_titlecase(text: str) -> bool:
+    """A Title-Case headline: every longer word capitalised (its capitals say nothing about names)."""
     words = _TITLECASE_WORD.findall(text)
     if len(words) < 4:
         return False
-    caps = sum(1 for w in words if w[0].isupper())
-    return caps >= 0.75 * len(words) and not text.rstrip().endswith((".", '."', ".”"))
+    caps = 0
+    for w in words:
+        if w[0].isupper():
+            caps += 1
+        elif len(w) >= 4 and w not in _TITLE_SMALL:
+            return False
+    return caps >= 0.6 * len(words)
 
 
 def _sentence_start(text: str, pos: int) -> bool:
@@ -229,6 +239,13 @@ def _spans(lex: Lexicon, para_index: int, text: str, runs: list[Run]) -> None:
     for m in lex.span.finditer(text):
         s0 = m.start()
         span_text = m.group()
+        if " " not in span_text and "\u00a0" not in span_text:
+            # fast path: one word that can never be a name on its own ("The", "Ukraine", "NATO")
+            f = classes.get(span_text[:-1] if span_text.endswith(".") else span_text, 0)
+            if (f & (STOP | DATE | DEMONYM | ORG | ORGHEAD | TITLE) and not f & AMBIG_TITLE) or (
+                len(span_text) > 1 and span_text.isupper()
+            ):
+                continue
         items: list[tuple[int, int, str, int]] = []
         for it in lex.item.finditer(span_text):
             w = it.group()
@@ -306,6 +323,10 @@ def _make_run(lex, para_index, text, items, idx, prev_break, next_k, titlecase, 
         pf = items[first - 1][3]
         if pf & TITLE:
             r.title_before = True
+            r.rank_before = items[first - 1][2].endswith(".")
+        elif pf & (ORG | ORGHEAD) and not pf & TITLE and len(idx) == 1 and not flags[0] & GIVEN:
+            r.score -= 5  # "Carnegie Endowment", "Reuters Institute": part of an organisation's name
+            r.locative = True
         elif pf & CONNECT and items[first - 1][2] == "the":
             r.the_before = True
     if first == 0 or (first > 0 and items[first - 1][2] == "."):
@@ -395,7 +416,7 @@ def _strong(lex: Lexicon, r: Run) -> bool:
         if f & PLACE:
             return r.title_before and not r.locative and not r.kin_before
         if r.titlecase:
-            return False
+            return r.rank_before
         if r.title_before:
             return True
         if r.the_before:
@@ -403,7 +424,7 @@ def _strong(lex: Lexicon, r: Run) -> bool:
         return r.score > 0 or r.weak >= 2
     # two or more name words
     if r.titlecase:
-        return False
+        return r.rank_before
     if all(f & PLACE and not f & GIVEN for f in flags if not f & PARTICLE):
         return r.title_before
     if r.title_before or r.score > 0:
