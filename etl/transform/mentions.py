@@ -32,7 +32,7 @@ from functools import cache
 
 from etl.records import PARAGRAPH_LABELS, Mention, Paragraph, PersonRef
 from etl.rules import Rules
-from etl.transform.names import NameData, edit_distance, name_data, skeleton
+from etl.transform.names import NameData, edit_distance, name_data, skeleton, strip_accents
 
 # word classes (bit flags)
 TITLE, STOP, DATE, DEMONYM, ORG, ORGHEAD, PLACE, GIVEN = 1, 2, 4, 8, 16, 32, 64, 128
@@ -133,6 +133,7 @@ def lexicon(rules: Rules) -> Lexicon:
     add(p.get("org_heads", ()), ORGHEAD)
     add(names.places, PLACE)
     add(names.given_names, GIVEN)
+    add(p.get("family_first", ()), GIVEN)  # "Xi Jinping", "Li Qiang": a family name first is a name start too
     add(p.get("suffixes", ()), SUFFIX)
     for t in AMBIGUOUS_TITLES:
         if classes.get(t, 0) & TITLE:
@@ -256,6 +257,8 @@ def _spans(lex: Lexicon, para_index: int, text: str, runs: list[Run]) -> None:
                 b -= 1
                 end_sentence = True
             f = classes.get(w, 0)
+            if not f and not w.isascii():
+                f = classes.get(strip_accents(w), 0)  # "María", "Zoë"
             if len(w) == 2 and w[1] == ".":
                 f |= INITIAL
             elif len(w) > 1 and w.isupper() and not f & (SUFFIX | DEMONYM | GIVEN) and "." not in w:
@@ -303,8 +306,12 @@ def _spans(lex: Lexicon, para_index: int, text: str, runs: list[Run]) -> None:
             if cur:
                 while cur and items[cur[-1]][3] & PARTICLE and items[cur[-1]][2][0].islower():
                     cur.pop()
-                # leading places/orgs before a given name ("Ukraine Valerii Zaluzhnyi")
-                while len(cur) > 1 and items[cur[0]][3] & PLACE and not items[cur[0]][3] & GIVEN:
+                # leading places/orgs before a given name ("Ukraine Valerii Zaluzhnyi"), and an unknown
+                # word of an office before a given name and a family name ("Exchequer Rachel Reeves")
+                while len(cur) > 1 and (
+                    (items[cur[0]][3] & PLACE and not items[cur[0]][3] & GIVEN)
+                    or (len(cur) > 2 and not items[cur[0]][3] & GIVEN and items[cur[1]][3] & GIVEN)
+                ):
                     cur.pop(0)
                 if cur:
                     _make_run(lex, para_index, text, items, cur, prev_break, k, titlecase, runs)
@@ -375,6 +382,9 @@ def _make_run(lex, para_index, text, items, idx, prev_break, next_k, titlecase, 
             n1l = (n1 or "").casefold()
             if possessive:
                 r.weak += 1
+                if n1 and n1 in lex.classes and lex.classes[n1] & ORGHEAD and not comma:
+                    r.score -= 5  # "St. Mary's Hospital", "Women's Forum"
+                    r.locative = True
             elif comma and n1 and n1[0].isupper() and n1 in lex.names.places:
                 r.locative = True  # "Austin, Texas"
             elif n1 and (n1l in lex.speech_after) and not comma:
@@ -510,7 +520,7 @@ def find_mentions(
         word = _single_word(r)
         pi = _lookup(names, people, families, givens, word, r)
         if pi is None:
-            as_given = r.kin_before and word in names.given_names
+            as_given = r.kin_before and " " not in word
             pi = single_person(word, as_given)
             if not as_given:
                 families.setdefault(people[pi].family_key, []).append(pi)
