@@ -50,6 +50,11 @@ KINSHIP = frozenset(
     "granddaughter grandmother grandfather widow widower girlfriend boyfriend fiancée fiancee fiancé fiance "
     "stepson stepdaughter stepfather stepmother twin child baby toddler teenager girl boy named dubbed".split()
 )
+PLACE_PREFIXES = frozenset("St. St Ste. Saint Sainte San Santa Santo São Fort Ft. Port Mount Mt. Lake Cape Point Glen".split())
+ADVERBS = frozenset(
+    "also later then previously earlier once again recently subsequently initially reportedly allegedly "
+    "separately further still first finally has had have was is will would could".split()
+)
 LOCATIVE = frozenset(
     "in at from to near across outside inside into toward towards around through via of over within "
     "throughout between visit visited visiting landed arrived based".split()
@@ -328,7 +333,10 @@ def _make_run(lex, para_index, text, items, idx, prev_break, next_k, titlecase, 
     # context before
     if first > 0:
         pf = items[first - 1][3]
-        if pf & TITLE:
+        if items[first - 1][2] in PLACE_PREFIXES:
+            r.score -= 5  # "St. Louis", "Fort Worth", "San Antonio": a place
+            r.locative = True
+        elif pf & TITLE:
             r.title_before = True
             r.rank_before = items[first - 1][2].endswith(".")
         elif pf & (ORG | ORGHEAD) and not pf & TITLE and len(idx) == 1 and not flags[0] & GIVEN:
@@ -389,6 +397,10 @@ def _make_run(lex, para_index, text, items, idx, prev_break, next_k, titlecase, 
                 r.locative = True  # "Austin, Texas"
             elif n1 and (n1l in lex.speech_after) and not comma:
                 r.score += 1
+            elif n1l in ADVERBS and not comma and (am.group(4) or "").casefold() in lex.speech_after:
+                r.score += 1  # "Carlson later said"
+            elif comma and n1 and n1.isdigit() and len(n1) <= 3 and text.startswith(",", am.end(3)):
+                r.score += 1  # "Ma, 69, said": an age apposition
             elif n1 and n1l in lex.speech_after and comma and n1l in ("said", "says", "told", "added", "wrote"):
                 r.score += 1
             elif comma and n1l in ("who", "whose"):
