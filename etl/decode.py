@@ -35,6 +35,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
 __all__ = ["DecodeError", "decode", "sha256"]
 
@@ -145,6 +146,7 @@ def _sniff_wide(data: bytes) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def _script(ch: str) -> str:
     """A coarse script name for a letter: the first word of its Unicode name (LATIN, CYRILLIC...)."""
     name = unicodedata.name(ch, "")
@@ -161,16 +163,26 @@ _RARE_LETTERS = frozenset("þÞðÐýÝ")
 #: Punctuation that does occur between two letters of one word (apostrophes, hyphens, middot).
 _IN_WORD_PUNCT = frozenset("’‘ʼ‐‑·")
 _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
-_WORD_RE = re.compile(r"[^\W\d_]+")
 
 
-def implausibility(text: str) -> int:
+#: Words of four or more letters with no ASCII letter: Cyrillic or Greek read as cp1252 or latin-1.
+_NON_ASCII_WORD_RE = re.compile(r"(?<![^\W\d_])[^\W\d_\x00-\x7f]{4,}(?![^\W\d_])")
+#: implausibility() looks at this many non-ASCII characters at most: plenty to rank decodings.
+SCORE_SAMPLE = 400
+
+
+def implausibility(text: str, limit: int | None = None) -> int:
     """How unlike real text a decoding looks; 0 for plausible text.  Looks only at non-ASCII
-    characters and their neighbours, so ASCII-compatible decodings of ASCII text all score 0."""
+    characters (the first :data:`SCORE_SAMPLE`) and their neighbours, so ASCII-compatible
+    decodings of ASCII text all score 0.  Stops counting once the score exceeds ``limit``."""
     score = 0
     n = len(text)
-    for m in _NON_ASCII_RE.finditer(text):
+    end = n
+    for k, m in enumerate(_NON_ASCII_RE.finditer(text)):
         i = m.start()
+        if k >= SCORE_SAMPLE or (limit is not None and score > limit):
+            end = i
+            break
         ch = text[i]
         cat = unicodedata.category(ch)
         prev = text[i - 1] if i else " "
@@ -194,12 +206,9 @@ def implausibility(text: str) -> int:
             # Symbols, superscripts, fractions glued to a letter: "Genera³", "s¹", "¿o".
             if prev.isalpha() or (nxt.isalpha() and ch not in "¿¡€£$¥©®"):
                 score += 2
-    # Cyrillic or Greek read as cp1252/latin-1: long words with no ASCII letter at all.
-    for w in _WORD_RE.finditer(text):
-        word = w.group()
-        if len(word) >= 4 and word.isascii() is False and not any(c.isascii() for c in word):
-            if _script(word[0]) == "LATIN":
-                score += 3
+    for w in _NON_ASCII_WORD_RE.finditer(text, 0, end):
+        if _script(w.group()[0]) == "LATIN":
+            score += 3
     return score
 
 
@@ -235,7 +244,7 @@ def _decode_legacy(data: bytes) -> tuple[str, str]:
             text = data.decode(enc)
         except (UnicodeDecodeError, LookupError):
             continue
-        score = implausibility(text)
+        score = implausibility(text, None if best is None else best[0])
         if best is None or (score, rank) < best[:2]:
             best = (score, rank, text, enc)
             if score == 0:
