@@ -5,6 +5,7 @@ Nothing here knows how the pipeline works; see :mod:`etl.pipeline` and friends.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import signal
@@ -111,6 +112,8 @@ def cli() -> None:
               show_default=True, help="Files larger than this many bytes fail with a clear message.")
 @click.option("--max-line-length", "max_line_chars", type=click.IntRange(min=1), default=DEFAULT_MAX_LINE_CHARS,
               show_default=True, help="Files with a longer single line (in characters) fail: not article text.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Articles per write transaction (readers see new articles after each).")
 @click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
               help="Also log to this file (appended; info level, with -vv debug).")
 @click.option("-v", "--verbose", count=True, help="More detail (-v: skipped files and notes, -vv: debug).")
@@ -126,6 +129,7 @@ def run(
     wait: bool,
     max_file_bytes: int,
     max_line_chars: int,
+    batch_size: int,
     log_file: Path | None,
     verbose: int,
     quiet: bool,
@@ -165,6 +169,7 @@ def run(
         rules_file=rules_file,
         max_file_bytes=max_file_bytes,
         max_line_chars=max_line_chars,
+        batch_size=batch_size,
         reprocess=reprocess,
         wait=wait,
     )
@@ -224,7 +229,7 @@ class _ProgressBar:
             self._bar = None
 
 
-run.help = (run.help or "") + "\n\n" + EXIT_CODES_HELP
+run.help = inspect.cleandoc(run.help or "") + "\n\n" + EXIT_CODES_HELP
 
 
 @cli.group()

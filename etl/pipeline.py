@@ -10,12 +10,19 @@ Shape of a run:
    without being read; otherwise it is read, hashed and, if its content changed, transformed.
    Articles cleaned by older rules (or all, with ``--reprocess``) are re-cleaned from their stored
    raw text.  Extract and transform run in a process pool (``--jobs``); a single writer loads the
-   results in input order, several articles per transaction, so the outcome is identical to
-   ``--jobs 1`` and a reader never sees half an article.
-4. Articles whose file disappeared are soft-deleted.
+   results in input order, whole articles per transaction (``batch_size`` of them), so the outcome
+   is identical to ``--jobs 1`` and a reader never sees half an article.
+4. Articles whose file disappeared are soft-deleted (not when the input folder is empty, or for
+   files under a folder that could not be read).
 5. Corpus memory: lines whose "recurs across many articles" status flipped make the articles
-   containing them be re-cleaned.
+   containing them be re-cleaned.  The new status is committed only after they all are, so a run
+   killed half-way through leaves the flip to be redone by the next run.
 6. Finish the run row (status, counts, seconds) and return a summary.
+
+Crash safety comes from SQLite (WAL, one transaction per batch of whole articles) plus that rule:
+every piece of state that says "this work is done" is committed in the same transaction as the
+work, or after it.  A run killed at any point leaves a database that the next run completes to the
+same result as a run that was never interrupted (see ``tests/test_crash.py`` for what "same" means).
 """
 
 from __future__ import annotations
@@ -23,23 +30,24 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import signal
+import threading
 import time
 from collections import deque
-from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
-from etl import __version__
-from etl.db import load
-from etl.db import migrate
+from etl import __version__, resolve
+from etl.db import load, migrate
 from etl.db.engine import make_engine
-from etl.extract import ExtractError, Skipped, SourceFile, read, to_document, walk
-from etl.records import Article, RawDocument
+from etl.extract import ExtractError, Skipped, SourceFile, decode_note, read, to_document, walk
+from etl.records import CONTENT_LABELS, Article, RawDocument
 from etl.rules import Rules, load_rules
 from etl.settings import EXIT_OK, EXIT_PARTIAL, Settings
 from etl.transform import transform
@@ -51,6 +59,8 @@ log = logging.getLogger("etl")
 #: enough that memory stays flat however large the input folder is.
 TASKS_IN_FLIGHT_PER_JOB = 4
 FILES_PER_TASK = 16
+#: How often a pool worker checks that the run that started it is still alive.
+PARENT_CHECK_SECONDS = 0.2
 
 
 class RunLockedError(RuntimeError):
@@ -59,6 +69,16 @@ class RunLockedError(RuntimeError):
 
 class InputError(RuntimeError):
     """The input folder cannot be used."""
+
+
+class Progress(Protocol):
+    """What the pipeline tells a progress display (the CLI draws a bar on a terminal)."""
+
+    def start(self, label: str, total: int) -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
+
+    def finish(self) -> None: ...
 
 
 # --------------------------------------------------------------------------- lock
@@ -77,7 +97,9 @@ class RunLock:
     """An exclusive ``flock`` on ``<db>.lock``, never on the database file itself.
 
     Closing any handle to a SQLite file drops SQLite's own POSIX locks, so the run lock lives in a
-    separate file.  The kernel releases it when the process dies, even on ``kill -9``.
+    separate file.  The kernel releases it when the process dies, even on ``kill -9``; pool workers
+    close their inherited copy at once (see :func:`_init_pool_worker`), so an orphaned worker can
+    never keep a dead run's lock.
     """
 
     def __init__(self, db_path: Path, wait: bool) -> None:
@@ -85,26 +107,39 @@ class RunLock:
         self.wait = wait
         self._fh: Any = None
 
+    @property
+    def fd(self) -> int:
+        return self._fh.fileno()
+
     def __enter__(self) -> "RunLock":
         try:
             self._fh = open(self.path, "a+")
         except OSError as exc:
             raise migrate.DatabaseError(f"cannot create lock file {self.path}: {exc.strerror}") from exc
         try:
-            fcntl.flock(self._fh, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
+            fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            self._fh.seek(0)
-            holder = self._fh.read().strip()
-            self._fh.close()
-            raise RunLockedError(
-                f"another etl run holds {self.path}{f' ({holder})' if holder else ''}; "
-                "exiting (use --wait to queue behind it)"
-            ) from None
+            holder = self._holder()
+            if not self.wait:
+                self._fh.close()
+                raise RunLockedError(
+                    f"another etl run holds {self.path}{f' ({holder})' if holder else ''}; "
+                    "exiting with 75 (use --wait to queue behind it)"
+                ) from None
+            log.info("waiting for the lock %s%s", self.path, f" held by {holder}" if holder else "")
+            fcntl.flock(self._fh, fcntl.LOCK_EX)
         self._fh.seek(0)
         self._fh.truncate()
-        self._fh.write(f"pid {os.getpid()}")
+        self._fh.write(f"pid {os.getpid()}, started {load.utc_now()}\n")
         self._fh.flush()
         return self
+
+    def _holder(self) -> str:
+        try:
+            self._fh.seek(0)
+            return self._fh.read().strip()
+        except OSError:  # pragma: no cover - the lock file vanished under us
+            return ""
 
     def __exit__(self, *exc: object) -> None:
         fcntl.flock(self._fh, fcntl.LOCK_UN)
@@ -128,6 +163,13 @@ class RecleanTask:
 
     article_id: int
     raw: RawDocument
+    from_walk: bool = False  # its file was seen unchanged (counts as an unchanged file)
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    article: Article
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,37 +186,59 @@ class Failed:
 
 
 Task = FileTask | RecleanTask
-Result = Article | Unchanged | Failed
+Result = Loaded | Unchanged | Failed
 
 _worker_rules: Rules | None = None
 _worker_memory: CorpusMemory | None = None
 _worker_max_bytes: int = 0
+_worker_max_line: int = 0
 
 
-def _init_worker(rules: Rules, memory: CorpusMemory, max_bytes: int) -> None:
-    global _worker_rules, _worker_memory, _worker_max_bytes
-    _worker_rules, _worker_memory, _worker_max_bytes = rules, memory, max_bytes
+def _init_worker(rules: Rules, memory: CorpusMemory, max_bytes: int, max_line: int) -> None:
+    global _worker_rules, _worker_memory, _worker_max_bytes, _worker_max_line
+    _worker_rules, _worker_memory, _worker_max_bytes, _worker_max_line = rules, memory, max_bytes, max_line
+    resolve.use_rules(rules)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)  # the run died (kill -9, OOM): do not linger as an orphan
+
+
+def _init_pool_worker(lock_fd: int, rules: Rules, memory: CorpusMemory, max_bytes: int, max_line: int) -> None:
+    """Start a forked pool worker: drop the inherited run lock, leave signals to the run, watch it."""
+    try:
+        os.close(lock_fd)  # flock is shared with the parent's descriptor; a worker must not hold it
+    except OSError:
+        pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the run handles it
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    _init_worker(rules, memory, max_bytes, max_line)
 
 
 def _process(task: Task) -> Result:
     """Extract and transform one file (runs in a worker process)."""
     assert _worker_rules is not None
     if isinstance(task, RecleanTask):
-        source_path = task.raw.source_path
         try:
-            return transform(task.raw, _worker_rules, _worker_memory)
+            return Loaded(transform(task.raw, _worker_rules, _worker_memory))
         except Exception as exc:  # a bug on one article must not stop the night
-            return Failed(source_path, "transform", f"{type(exc).__name__}: {exc}")
+            return Failed(task.raw.source_path, "transform", f"{type(exc).__name__}: {exc}")
     source_path = task.source.source_path
     try:
         data, digest = read(task.source, _worker_max_bytes)
         if digest == task.known_sha256:
             return Unchanged(source_path, digest)
-        raw = to_document(task.source, data, digest)
+        raw = to_document(task.source, data, digest, _worker_max_line)
     except ExtractError as exc:
         return Failed(source_path, exc.stage, exc.message)
+    except Exception as exc:  # pragma: no cover - an unexpected bug in decoding
+        return Failed(source_path, "decode", f"{type(exc).__name__}: {exc}")
+    note = decode_note(data, raw.encoding)
     try:
-        return transform(raw, _worker_rules, _worker_memory)
+        return Loaded(transform(raw, _worker_rules, _worker_memory), (note,) if note else ())
     except Exception as exc:
         return Failed(source_path, "transform", f"{type(exc).__name__}: {exc}")
 
@@ -227,13 +291,16 @@ class RunSummary:
     files_unchanged: int = 0
     files_failed: int = 0
     files_deleted: int = 0
+    files_revived: int = 0
     articles_recleaned: int = 0
+    articles_without_text: int = 0
     articles: int = 0
     paragraphs: int = 0
     people: int = 0
     mentions: int = 0
     seconds: float = 0.0
     backup: Path | None = None
+    dead_runs: list[int] = field(default_factory=list)
     failures: list[Failed] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
 
@@ -246,11 +313,20 @@ class RunSummary:
         return EXIT_PARTIAL if self.files_failed else EXIT_OK
 
     def line(self) -> str:
+        extras = [
+            f"{n} {what}"
+            for n, what in (
+                (self.files_deleted, "deleted"),
+                (self.files_revived, "revived"),
+                (self.articles_recleaned, "re-cleaned"),
+                (self.articles_without_text, "without article text"),
+            )
+            if n
+        ]
         return (
             f"files: {self.files_seen} seen, {self.files_new} new, {self.files_changed} changed, "
             f"{self.files_unchanged} unchanged, {self.files_failed} failed"
-            + (f", {self.files_deleted} deleted" if self.files_deleted else "")
-            + (f", {self.articles_recleaned} re-cleaned" if self.articles_recleaned else "")
+            + "".join(f", {e}" for e in extras)
             + f"; articles {self.articles}, paragraphs {self.paragraphs}, people {self.people}, "
             f"mentions {self.mentions}; {self.seconds:.2f}s"
         )
@@ -259,7 +335,7 @@ class RunSummary:
 # --------------------------------------------------------------------------- the run
 
 
-def run(settings: Settings, progress: Callable[[int], None] | None = None) -> RunSummary:
+def run(settings: Settings, progress: Progress | None = None) -> RunSummary:
     """Run the whole pipeline once; see the module docstring."""
     started = time.perf_counter()
     db_path = Path(settings.db_path)
@@ -269,9 +345,12 @@ def run(settings: Settings, progress: Callable[[int], None] | None = None) -> Ru
             raise InputError(f"input folder {input_dir} does not exist")
         if not input_dir.is_dir():
             raise InputError(f"input {input_dir} is not a folder")
+        if not os.access(input_dir, os.R_OK | os.X_OK):
+            raise InputError(f"input folder {input_dir} cannot be read (permissions)")
     migrate.check_sqlite_file(db_path)
     rules = load_rules(settings.rules_file)
-    with RunLock(db_path, settings.wait):
+    resolve.use_rules(rules)
+    with RunLock(db_path, settings.wait) as lock:
         summary = RunSummary()
         summary.backup = migrate.upgrade(db_path)
         if summary.backup:
@@ -279,30 +358,40 @@ def run(settings: Settings, progress: Callable[[int], None] | None = None) -> Ru
         engine = make_engine(db_path, begin="BEGIN IMMEDIATE")
         try:
             with engine.connect() as conn:
-                _fail_dead_runs(conn)
+                summary.dead_runs = _fail_dead_runs(conn)
                 summary.run_id = _start_run(conn, settings, rules)
                 try:
-                    _load_all(conn, settings, rules, summary, progress)
+                    _load_all(conn, settings, rules, summary, progress, lock.fd)
                     summary.seconds = time.perf_counter() - started
                     _finish_run(conn, summary, summary.status, None)
                 except BaseException as exc:
-                    conn.rollback()
+                    if conn.in_transaction():
+                        conn.rollback()
                     summary.seconds = time.perf_counter() - started
-                    _finish_run(conn, summary, "failed", f"{type(exc).__name__}: {exc}")
+                    reason = "interrupted" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "stopped"
+                    _finish_run(conn, summary, "failed", f"{reason}: {type(exc).__name__}: {exc}")
                     raise
         finally:
             engine.dispose()
     return summary
 
 
-def _fail_dead_runs(conn: Connection) -> None:
+def _fail_dead_runs(conn: Connection) -> list[int]:
     """We hold the lock, so a run still marked ``running`` died (crash, kill -9, power cut)."""
     with transaction(conn):
+        dead = conn.exec_driver_sql("SELECT id, pid, started_at FROM runs WHERE status = 'running'").all()
+        for run_id, pid, started_at in dead:
+            log.warning("run %s (pid %s, started %s) died before finishing: marked failed", run_id, pid, started_at)
         conn.exec_driver_sql(
             "UPDATE runs SET status = 'failed', finished_at = ?, "
-            "message = 'the process died before finishing (marked by a later run)' WHERE status = 'running'",
-            (load.utc_now(),),
+            "message = 'the process died before finishing (marked by run ' || ? || ')' WHERE status = 'running'",
+            (load.utc_now(), _next_run_id(conn)),
         )
+    return [d[0] for d in dead]
+
+
+def _next_run_id(conn: Connection) -> int:
+    return conn.exec_driver_sql("SELECT coalesce(max(id), 0) + 1 FROM runs").scalar_one()
 
 
 def _start_run(conn: Connection, settings: Settings, rules: Rules) -> int:
@@ -321,12 +410,26 @@ def _start_run(conn: Connection, settings: Settings, rules: Rules) -> int:
         ).lastrowid
 
 
+_COUNT_COLUMNS = (
+    "files_seen", "files_new", "files_changed", "files_unchanged", "files_failed", "files_deleted",
+    "articles_recleaned",
+)
+
+
+def _record_progress(conn: Connection, summary: RunSummary) -> None:
+    """Write the counts so far to the run row (inside the writer's transaction, so they match it)."""
+    conn.exec_driver_sql(
+        f"UPDATE runs SET {', '.join(f'{c} = ?' for c in _COUNT_COLUMNS)} WHERE id = ?",
+        (*(getattr(summary, c) for c in _COUNT_COLUMNS), summary.run_id),
+    )
+
+
 def _finish_run(conn: Connection, summary: RunSummary, status: str, message: str | None) -> None:
     with transaction(conn):
         totals = conn.exec_driver_sql(
             "SELECT (SELECT count(*) FROM articles WHERE deleted_at IS NULL), "
             "(SELECT count(*) FROM paragraphs p JOIN articles a ON a.id = p.article_id WHERE a.deleted_at IS NULL), "
-            "(SELECT count(*) FROM people), "
+            "(SELECT count(*) FROM people WHERE article_count > 0), "
             "(SELECT count(*) FROM mentions m JOIN articles a ON a.id = m.article_id WHERE a.deleted_at IS NULL)"
         ).one()
         summary.articles, summary.paragraphs, summary.people, summary.mentions = totals
@@ -342,13 +445,42 @@ def _finish_run(conn: Connection, summary: RunSummary, status: str, message: str
         )
 
 
-def load_memory(conn: Connection) -> CorpusMemory:
-    """The corpus memory snapshot the workers classify with: the lines marked frequent."""
-    rows = conn.exec_driver_sql(
-        "SELECT fingerprint, article_count FROM line_fingerprints WHERE frequent"
-    ).all()
+def load_memory(conn: Connection, threshold: int | None = None) -> CorpusMemory:
+    """A corpus memory snapshot for the workers.
+
+    Without ``threshold``: the lines marked ``frequent`` (the state every stored article was
+    cleaned with).  With it: the lines whose count reaches it now (the state being moved to).
+    """
+    if threshold is None:
+        rows = conn.exec_driver_sql("SELECT fingerprint, article_count FROM line_fingerprints WHERE frequent").all()
+    else:
+        rows = conn.exec_driver_sql(
+            "SELECT fingerprint, article_count FROM line_fingerprints WHERE article_count >= ?", (threshold,)
+        ).all()
     total = conn.exec_driver_sql("SELECT count(*) FROM articles WHERE deleted_at IS NULL").scalar_one()
     return CorpusMemory.from_counts(dict(rows), total_articles=total)
+
+
+class _Pool:
+    """The worker pool for one memory snapshot (``None`` executor with ``--jobs 1``)."""
+
+    def __init__(self, settings: Settings, rules: Rules, memory: CorpusMemory, lock_fd: int) -> None:
+        self.jobs = max(1, settings.jobs)
+        args = (rules, memory, settings.max_file_bytes, settings.max_line_chars)
+        if self.jobs > 1:
+            self.executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
+                self.jobs, initializer=_init_pool_worker, initargs=(lock_fd, *args)
+            )
+        else:
+            self.executor = None
+            _init_worker(*args)
+
+    def results(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, Result]]:
+        return ordered_results(tasks, self.executor, self.jobs * TASKS_IN_FLIGHT_PER_JOB)
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(cancel_futures=True)
 
 
 def _load_all(
@@ -356,46 +488,81 @@ def _load_all(
     settings: Settings,
     rules: Rules,
     summary: RunSummary,
-    progress: Callable[[int], None] | None,
+    progress: Progress | None,
+    lock_fd: int,
 ) -> None:
     memory = load_memory(conn)
     conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS seen_paths (source_path TEXT PRIMARY KEY)")
     conn.exec_driver_sql("DELETE FROM seen_paths")
     conn.commit()
     stored_by_task: dict[str, load.StoredArticle | None] = {}
+    unreadable_folders: list[str] = []
+
+    if progress is not None:
+        if settings.input_dir is not None:
+            progress.start("files", count_inputs(Path(settings.input_dir)))
+        else:
+            progress.start("articles", _count_reclean(conn, settings, rules))
 
     def tasks() -> Iterator[Task]:
         if settings.input_dir is not None:
-            yield from _file_tasks(conn, settings, rules, summary, stored_by_task, progress)
-        yield from _reclean_tasks(conn, settings, rules, stored_by_task)
+            yield from _file_tasks(conn, settings, rules, summary, stored_by_task, unreadable_folders, writer, progress)
+        else:
+            yield from _reclean_tasks(conn, settings, rules, stored_by_task)
 
-    jobs = max(1, settings.jobs)
-    executor = (
-        ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(rules, memory, settings.max_file_bytes))
-        if jobs > 1
-        else None
-    )
-    if executor is None:
-        _init_worker(rules, memory, settings.max_file_bytes)
+    writer = _BatchWriter(conn, settings.batch_size, lambda: _record_progress(conn, summary))
+    pool = _Pool(settings, rules, memory, lock_fd)
     try:
-        writer = _BatchWriter(conn, settings.batch_size)
-        for task, result in ordered_results(tasks(), executor, jobs * TASKS_IN_FLIGHT_PER_JOB):
+        for task, result in pool.results(tasks()):
             _apply(writer, task, result, summary, stored_by_task)
+            if progress is not None:
+                progress.advance(1)
         writer.flush()
-        if settings.input_dir is not None:
-            with transaction(conn):
-                gone = [
-                    row[0]
-                    for row in conn.exec_driver_sql(
-                        "SELECT id FROM articles WHERE deleted_at IS NULL "
-                        "AND source_path NOT IN (SELECT source_path FROM temp.seen_paths)"
-                    )
-                ]
-                summary.files_deleted = load.mark_deleted(conn, gone, summary.run_id) if gone else 0
-        _apply_memory(conn, rules, summary, executor, jobs)
     finally:
-        if executor is not None:
-            executor.shutdown(cancel_futures=True)
+        pool.close()
+    if progress is not None:
+        progress.finish()
+    if settings.input_dir is not None:
+        _mark_gone(conn, settings, summary, unreadable_folders)
+    _apply_memory(conn, settings, rules, summary, progress, lock_fd)
+
+
+def _mark_gone(conn: Connection, settings: Settings, summary: RunSummary, unreadable_folders: list[str]) -> None:
+    """Soft-delete the live articles whose file was not found by this run's walk."""
+    with transaction(conn):
+        gone = [
+            (article_id, source_path)
+            for article_id, source_path in conn.exec_driver_sql(
+                "SELECT id, source_path FROM articles WHERE deleted_at IS NULL "
+                "AND source_path NOT IN (SELECT source_path FROM temp.seen_paths) ORDER BY source_path"
+            )
+            if not source_path.startswith(tuple(unreadable_folders))
+        ]
+        if not gone:
+            return
+        if summary.files_seen == 0:
+            log.warning(
+                "input folder %s has no files at all: not marking its %d articles deleted "
+                "(an unmounted or emptied folder?)",
+                settings.input_dir, len(gone),
+            )
+            return
+        for _, source_path in gone:
+            log.info("deleted %s: the file is gone (its article stays, marked deleted)", source_path)
+        summary.files_deleted = load.mark_deleted(conn, [g[0] for g in gone], summary.run_id)
+        _record_progress(conn, summary)
+
+
+def count_inputs(input_dir: Path) -> int:
+    """How many files the walk will report (for the progress bar's total)."""
+    return sum(1 for e in walk(input_dir) if isinstance(e, SourceFile) or e.problem)
+
+
+def _count_reclean(conn: Connection, settings: Settings, rules: Rules) -> int:
+    condition, params = ("", ()) if settings.reprocess else ("AND rules_version != ?", (rules.version,))
+    return conn.exec_driver_sql(
+        f"SELECT count(*) FROM articles WHERE deleted_at IS NULL {condition}", params
+    ).scalar_one()
 
 
 def _file_tasks(
@@ -404,17 +571,27 @@ def _file_tasks(
     rules: Rules,
     summary: RunSummary,
     stored_by_task: dict[str, load.StoredArticle | None],
-    progress: Callable[[int], None] | None,
+    unreadable_folders: list[str],
+    writer: "_BatchWriter",
+    progress: Progress | None,
 ) -> Iterator[Task]:
     assert settings.input_dir is not None
     for entry in walk(Path(settings.input_dir)):
         if isinstance(entry, Skipped):
-            log.info("skipped %s: %s", entry.source_path, entry.reason)
             summary.skipped.append(entry)
+            if not entry.problem:
+                log.info("skipped %s: %s", entry.source_path, entry.reason)
+                continue
+            # A problem: recorded as a failure; the article of a file seen before is kept.
+            if entry.source_path.endswith("/"):
+                unreadable_folders.append(entry.source_path)
+            conn.exec_driver_sql("INSERT OR IGNORE INTO temp.seen_paths VALUES (?)", (entry.source_path,))
+            summary.files_seen += 1
+            _fail(writer, summary, Failed(entry.source_path, "walk", entry.reason))
+            if progress is not None:
+                progress.advance(1)
             continue
         summary.files_seen += 1
-        if progress:
-            progress(1)
         conn.exec_driver_sql("INSERT OR IGNORE INTO temp.seen_paths VALUES (?)", (entry.source_path,))
         stored = load.stored_article(conn, entry.source_path)
         if (
@@ -425,10 +602,11 @@ def _file_tasks(
         ):
             if stored.rules_version == rules.version and not settings.reprocess:
                 summary.files_unchanged += 1
+                if progress is not None:
+                    progress.advance(1)
                 continue
-            raw = _stored_raw(conn, stored.id)
             stored_by_task[entry.source_path] = stored
-            yield RecleanTask(stored.id, raw)
+            yield RecleanTask(stored.id, _stored_raw(conn, stored.id), from_walk=True)
             continue
         stored_by_task[entry.source_path] = stored
         up_to_date = stored is not None and stored.rules_version == rules.version and not settings.reprocess
@@ -446,12 +624,14 @@ def _stored_raw(conn: Connection, article_id: int) -> RawDocument:
 def _reclean_tasks(
     conn: Connection, settings: Settings, rules: Rules, stored_by_task: dict[str, load.StoredArticle | None]
 ) -> Iterator[Task]:
-    """Without an input folder (``--reprocess`` alone), re-clean every stored article."""
-    if settings.input_dir is not None:
-        return
-    condition = "" if settings.reprocess else "AND rules_version != ?"
-    params = () if settings.reprocess else (rules.version,)
-    ids = [r[0] for r in conn.exec_driver_sql(f"SELECT id FROM articles WHERE deleted_at IS NULL {condition} ORDER BY source_path", params)]
+    """Without an input folder (``--reprocess`` alone), re-clean the stored articles."""
+    condition, params = ("", ()) if settings.reprocess else ("AND rules_version != ?", (rules.version,))
+    ids = [
+        r[0]
+        for r in conn.exec_driver_sql(
+            f"SELECT id FROM articles WHERE deleted_at IS NULL {condition} ORDER BY source_path", params
+        )
+    ]
     for article_id in ids:
         raw = _stored_raw(conn, article_id)
         stored_by_task[raw.source_path] = load.stored_article(conn, raw.source_path)
@@ -459,11 +639,17 @@ def _reclean_tasks(
 
 
 class _BatchWriter:
-    """Groups whole articles into write transactions of ``batch_size`` (or fewer) articles."""
+    """Groups whole articles into write transactions of ``batch_size`` (or fewer) articles.
 
-    def __init__(self, conn: Connection, batch_size: int) -> None:
+    Each article is written inside a savepoint, so one article's load error rolls back that
+    article only.  ``before_commit`` runs inside every transaction just before it commits (the run
+    row's counts), so what a transaction says about the run always matches what it wrote.
+    """
+
+    def __init__(self, conn: Connection, batch_size: int, before_commit: Callable[[], None]) -> None:
         self.conn = conn
         self.batch_size = batch_size
+        self.before_commit = before_commit
         self.pending = 0
 
     def __enter__(self) -> Connection:
@@ -484,8 +670,47 @@ class _BatchWriter:
 
     def flush(self) -> None:
         if self.conn.in_transaction():
+            if self.pending:
+                self.before_commit()
             self.conn.commit()
         self.pending = 0
+
+
+def _fail(writer: _BatchWriter, summary: RunSummary, failure: Failed) -> None:
+    summary.files_failed += 1
+    summary.failures.append(failure)
+    log.warning("failed %s (%s): %s", failure.source_path, failure.stage, failure.error)
+    with writer as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO failures (run_id, source_path, stage, error) VALUES (?, ?, ?, ?)",
+            (summary.run_id, failure.source_path, failure.stage, failure.error),
+        )
+
+
+def _source_path(task: Task) -> str:
+    return task.raw.source_path if isinstance(task, RecleanTask) else task.source.source_path
+
+
+def _write(writer: _BatchWriter, summary: RunSummary, result: Loaded, article_id: int | None) -> bool:
+    """Write one article in its own savepoint; a load error becomes a failure.  True when written."""
+    article = result.article
+    try:
+        with writer as conn:
+            load.write_article(conn, article, summary.run_id, article_id)
+    except Exception as exc:  # one article's load error must not lose the others
+        _fail(writer, summary, Failed(article.raw.source_path, "load", f"{type(exc).__name__}: {exc}"))
+        return False
+    for note in result.notes:
+        log.info("%s: %s", article.raw.source_path, note)
+    if not any(p.kind in CONTENT_LABELS for p in article.paragraphs):
+        summary.articles_without_text += 1
+        labels = sorted({s.label for s in article.removed})
+        log.warning(
+            "%s: no article text: all %d segments were removed (%s); loaded with 0 paragraphs, "
+            "see removed_segments",
+            article.raw.source_path, len(article.segments), ", ".join(labels) or "none",
+        )
+    return True
 
 
 def _apply(
@@ -495,63 +720,61 @@ def _apply(
     summary: RunSummary,
     stored_by_task: dict[str, load.StoredArticle | None],
 ) -> None:
-    source_path = task.raw.source_path if isinstance(task, RecleanTask) else task.source.source_path
-    stored = stored_by_task.pop(source_path, None)
+    stored = stored_by_task.pop(_source_path(task), None)
     if isinstance(result, Failed):
-        summary.files_failed += 1
-        summary.failures.append(result)
-        log.warning("failed %s at %s: %s", result.source_path, result.stage, result.error)
-        with writer as conn:
-            conn.exec_driver_sql(
-                "INSERT INTO failures (run_id, source_path, stage, error) VALUES (?, ?, ?, ?)",
-                (summary.run_id, result.source_path, result.stage, result.error),
-            )
+        _fail(writer, summary, result)
         return
     if isinstance(result, Unchanged):
         assert isinstance(task, FileTask) and stored is not None
         with writer as conn:
             if stored.deleted:
                 load.revive(conn, stored.id, task.source.mtime_ns, summary.run_id)
+                summary.files_revived += 1
+                log.info("revived %s: its file is back, unchanged", result.source_path)
             else:
                 load.touch(conn, stored.id, task.source.mtime_ns)
         summary.files_unchanged += 1
         return
-    try:
-        with writer as conn:
-            if isinstance(task, RecleanTask):
-                load.write_article(conn, result, summary.run_id, task.article_id)
-            else:
-                load.write_article(conn, result, summary.run_id, stored.id if stored else None)
-    except Exception as exc:  # one article's load error must not lose the others
-        summary.files_failed += 1
-        failure = Failed(source_path, "load", f"{type(exc).__name__}: {exc}")
-        summary.failures.append(failure)
-        log.warning("failed %s at load: %s", source_path, failure.error)
-        with writer as conn:
-            conn.exec_driver_sql(
-                "INSERT INTO failures (run_id, source_path, stage, error) VALUES (?, ?, ?, ?)",
-                (summary.run_id, source_path, "load", failure.error),
-            )
+    article_id = task.article_id if isinstance(task, RecleanTask) else (stored.id if stored else None)
+    if not _write(writer, summary, result, article_id):
         return
     if isinstance(task, RecleanTask):
         summary.articles_recleaned += 1
-    elif stored is None:
+        if task.from_walk:
+            summary.files_unchanged += 1
+        return
+    if stored is None:
         summary.files_new += 1
-    elif stored.sha256 == result.raw.sha256:  # same bytes, but cleaned by older rules or deleted
+        return
+    if stored.deleted:
+        summary.files_revived += 1
+        log.info("revived %s: its file is back", result.article.raw.source_path)
+    if stored.sha256 == result.article.raw.sha256:  # same bytes, cleaned by older rules or revived
         summary.files_unchanged += 1
-        summary.articles_recleaned += 1
+        if not stored.deleted:
+            summary.articles_recleaned += 1
     else:
         summary.files_changed += 1
 
 
 def _apply_memory(
-    conn: Connection, rules: Rules, summary: RunSummary, executor: Executor | None, jobs: int
+    conn: Connection,
+    settings: Settings,
+    rules: Rules,
+    summary: RunSummary,
+    progress: Progress | None,
+    lock_fd: int,
 ) -> None:
-    """Re-clean the articles containing a line whose "frequent" status flipped, until stable."""
+    """Re-clean the articles containing a line whose "frequent" status flipped, until stable.
+
+    The flags are updated only after every article containing a flipped line has been re-cleaned
+    with the new snapshot: a run killed in between leaves the flags as they were, and the next run
+    finds the same flips and finishes the job.
+    """
     threshold = CorpusMemory.threshold(rules)
     for _ in range(3):  # a re-clean changes no counts, so one pass normally settles it
         flipped = [
-            (fp, count >= threshold)
+            (fp, int(count >= threshold))
             for fp, count, frequent in conn.exec_driver_sql(
                 "SELECT fingerprint, article_count, frequent FROM line_fingerprints "
                 "WHERE (article_count >= ?) != frequent",
@@ -559,13 +782,9 @@ def _apply_memory(
             )
         ]
         if not flipped:
+            conn.commit()
             return
-        with transaction(conn):
-            conn.exec_driver_sql(
-                "UPDATE line_fingerprints SET frequent = ? WHERE fingerprint = ?",
-                [(int(state), fp) for fp, state in flipped],
-            )
-        memory = load_memory(conn)
+        memory = load_memory(conn, threshold)
         conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS flipped (fingerprint TEXT PRIMARY KEY)")
         conn.exec_driver_sql("DELETE FROM temp.flipped")
         conn.exec_driver_sql("INSERT INTO temp.flipped VALUES (?)", [(fp,) for fp, _ in flipped])
@@ -577,23 +796,30 @@ def _apply_memory(
             )
         ]
         conn.commit()
-        if not ids:
-            continue
-        raws = (RecleanTask(i, _stored_raw(conn, i)) for i in ids)
-        if executor is not None:
-            executor.shutdown()
-        _init_worker(rules, memory, 0)
-        pool = (
-            ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(rules, memory, 0)) if jobs > 1 else None
-        )
-        try:
-            writer = _BatchWriter(conn, 200)
-            for task, result in ordered_results(raws, pool, jobs * TASKS_IN_FLIGHT_PER_JOB):
-                if isinstance(result, Article):
-                    with writer as c:
-                        load.write_article(c, result, summary.run_id, task.article_id)
-                    summary.articles_recleaned += 1
-            writer.flush()
-        finally:
-            if pool is not None:
-                pool.shutdown()
+        log.info("corpus memory: %d lines changed status; re-cleaning the %d articles containing them",
+                 len(flipped), len(ids))
+        if ids:
+            if progress is not None:
+                progress.start("re-cleaning", len(ids))
+            writer = _BatchWriter(conn, settings.batch_size, lambda: _record_progress(conn, summary))
+            pool = _Pool(settings, rules, memory, lock_fd)
+            try:
+                tasks = (RecleanTask(i, _stored_raw(conn, i)) for i in ids)
+                for task, result in pool.results(tasks):
+                    if isinstance(result, Failed):
+                        _fail(writer, summary, result)
+                    elif _write(writer, summary, result, task.article_id):
+                        summary.articles_recleaned += 1
+                    if progress is not None:
+                        progress.advance(1)
+                writer.flush()
+            finally:
+                pool.close()
+            if progress is not None:
+                progress.finish()
+        with transaction(conn):
+            conn.exec_driver_sql(
+                "UPDATE line_fingerprints SET frequent = ? WHERE fingerprint = ?",
+                [(state, fp) for fp, state in flipped],
+            )
+            _record_progress(conn, summary)

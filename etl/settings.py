@@ -9,12 +9,16 @@ from pathlib import Path
 DEFAULT_INPUT = "seeds"
 DEFAULT_DB = "news.sqlite"
 DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024
+#: A decoded file whose longest line has more characters than this is not article text (a data
+#: dump, minified markup): it fails with a reason instead of tying up the cleaning stages.
+DEFAULT_MAX_LINE_CHARS = 1_000_000
 
 #: Exit codes, documented in the README and in ``etl run --help``.
 EXIT_OK = 0
 EXIT_PARTIAL = 1
 EXIT_USAGE = 2
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the lock; cron may simply try again later
+EXIT_SOFTWARE = 70  # EX_SOFTWARE: the run stopped on an unexpected error; its runs row says why
 
 
 def default_input() -> str:
@@ -37,8 +41,8 @@ class Settings:
     input_dir: Path | None = None  # None with reprocess=True: re-clean from stored raw text only
     jobs: int = field(default_factory=default_jobs)
     rules_file: Path | None = None
-    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # larger files fail with their size named
+    max_line_chars: int = DEFAULT_MAX_LINE_CHARS  # a longer single line is not article text
     reprocess: bool = False
     wait: bool = False  # queue behind a running run instead of exiting 75
-    progress: bool = False  # draw a progress bar on stderr
     batch_size: int = 200  # articles per write transaction

@@ -90,9 +90,14 @@ def write_article(conn: Connection, article: Article, run_id: int, article_id: i
 
 
 def clear_article(conn: Connection, article_id: int) -> None:
-    """Remove an article's derived rows (not the article itself), keeping counts right."""
+    """Remove an article's derived rows (not the article itself), keeping counts right.
+
+    Counts (people, corpus memory) cover live articles only: a soft-deleted article's lines were
+    already uncounted when it was marked deleted, so they are not uncounted twice.
+    """
     resolve.forget_article(conn, article_id)
-    _count_fingerprints(conn, article_id, -1)
+    if _is_live(conn, article_id):
+        _count_fingerprints(conn, article_id, -1)
     conn.exec_driver_sql("DELETE FROM article_fingerprints WHERE article_id = ?", (article_id,))
     conn.exec_driver_sql("DELETE FROM mentions WHERE article_id = ?", (article_id,))
     conn.exec_driver_sql("DELETE FROM paragraphs WHERE article_id = ?", (article_id,))
@@ -148,6 +153,11 @@ def _insert_fingerprints(conn: Connection, article_id: int, article: Article) ->
     )
 
 
+def _is_live(conn: Connection, article_id: int) -> bool:
+    row = conn.exec_driver_sql("SELECT deleted_at IS NULL FROM articles WHERE id = ?", (article_id,)).first()
+    return bool(row and row[0])
+
+
 def _count_fingerprints(conn: Connection, article_id: int, delta: int) -> None:
     conn.exec_driver_sql(
         "UPDATE line_fingerprints SET article_count = article_count + ? "
@@ -159,25 +169,30 @@ def _count_fingerprints(conn: Connection, article_id: int, delta: int) -> None:
 def mark_deleted(conn: Connection, article_ids: Iterable[int], run_id: int) -> int:
     """Soft-delete articles whose file disappeared; their rows stay for history."""
     now = utc_now()
-    n = 0
+    done = []
     for article_id in article_ids:
+        if not _is_live(conn, article_id):
+            continue
         _count_fingerprints(conn, article_id, -1)
         conn.exec_driver_sql(
-            "UPDATE articles SET deleted_at = ?, deleted_run_id = ? WHERE id = ? AND deleted_at IS NULL",
-            (now, run_id, article_id),
+            "UPDATE articles SET deleted_at = ?, deleted_run_id = ? WHERE id = ?", (now, run_id, article_id)
         )
-        n += 1
-    resolve.refresh_counts(conn)
-    return n
+        done.append(article_id)
+    for start in range(0, len(done), 500):  # keep under SQLite's limit on bound variables
+        resolve.refresh_counts(conn, done[start : start + 500])
+    return len(done)
 
 
 def revive(conn: Connection, article_id: int, mtime_ns: int, run_id: int) -> None:
     """A deleted article's file is back with the same content: make it live again."""
+    if _is_live(conn, article_id):
+        return
     _count_fingerprints(conn, article_id, +1)
     conn.exec_driver_sql(
         "UPDATE articles SET deleted_at = NULL, deleted_run_id = NULL, mtime_ns = ?, run_id = ? WHERE id = ?",
         (mtime_ns, run_id, article_id),
     )
+    resolve.refresh_counts(conn, [article_id])
 
 
 def touch(conn: Connection, article_id: int, mtime_ns: int) -> None:

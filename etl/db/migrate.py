@@ -9,6 +9,7 @@ made by :func:`etl.db.engine.make_engine` with foreign keys OFF (SQLite batch re
 from __future__ import annotations
 
 import io
+import os
 import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -20,6 +21,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import exc as sa_exc
 
 from etl.db.engine import make_engine
 
@@ -69,6 +71,18 @@ def check_sqlite_file(db_path: Path) -> None:
             raise DatabaseError(f"cannot create {db_path}: {parent} is not writable ({exc.strerror})") from exc
 
 
+#: SQLite errors that mean "this file cannot be used as our database" (exit 2), as opposed to
+#: transient trouble such as "database is locked".
+_UNUSABLE = ("not a database", "malformed", "unable to open", "readonly", "read-only", "disk i/o error")
+
+
+def _unusable(db_path: Path, exc: BaseException) -> DatabaseError | None:
+    message = str(getattr(exc, "orig", None) or exc)
+    if any(m in message.lower() for m in _UNUSABLE):
+        return DatabaseError(f"{db_path} cannot be used as a database: {message}")
+    return None
+
+
 @contextmanager
 def migration_connection(db_path: Path) -> Iterator:
     check_sqlite_file(db_path)
@@ -76,8 +90,11 @@ def migration_connection(db_path: Path) -> Iterator:
     try:
         with engine.connect() as conn:
             yield conn
-    except sqlite3.DatabaseError as exc:  # pragma: no cover - wrapped by SQLAlchemy below
-        raise DatabaseError(f"{db_path}: {exc}") from exc
+    except (sqlite3.DatabaseError, sa_exc.DBAPIError) as exc:
+        clear = _unusable(db_path, exc)
+        if clear is None:
+            raise
+        raise clear from exc
     finally:
         engine.dispose()
 
@@ -105,24 +122,61 @@ def ensure_known_revision(db_path: Path) -> str | None:
     return rev
 
 
-def _has_data(db_path: Path) -> bool:
-    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+#: Tables holding what users put in: a database with a row in any of them is backed up before
+#: its schema changes.  (Others hold only what migrations create, e.g. ``schema_docs``.)
+USER_DATA_TABLES = ("runs", "articles", "people", "people_curation")
+
+
+def _check_target(revision: str) -> None:
+    """A clear error for a revision this etl does not have (instead of Alembic's traceback)."""
+    if revision in ("head", "base") or revision.startswith(("+", "-")):
+        return
     try:
-        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        return "articles" in tables and con.execute("SELECT EXISTS(SELECT 1 FROM articles)").fetchone()[0] == 1
+        found = script_directory().get_revision(revision)
+    except Exception:  # alembic raises several kinds for an unknown or ambiguous id
+        found = None
+    if found is None:
+        known = ", ".join(r.revision for r in script_directory().walk_revisions())
+        raise DatabaseError(f"unknown schema revision {revision!r} (this etl knows: {known}, head, base)")
+
+
+def _has_data(db_path: Path) -> bool:
+    """Whether the database holds anything a user would miss (then an upgrade backs it up)."""
+    con = sqlite3.connect(db_path)
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return any(
+            con.execute(f'SELECT EXISTS(SELECT 1 FROM "{t}")').fetchone()[0]
+            for t in USER_DATA_TABLES
+            if t in tables
+        )
     finally:
         con.close()
 
 
 def backup(db_path: Path, revision: str | None) -> Path:
-    """A consistent single-file copy of the database made with ``VACUUM INTO``."""
+    """A consistent single-file copy of the database made with ``VACUUM INTO``.
+
+    Named ``<db>.<revision>.<UTC time>.bak`` beside the database.  Written under a temporary name
+    and renamed when complete, so a ``.bak`` file is never a half-written copy.
+    """
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     target = db_path.with_name(f"{db_path.name}.{revision or 'base'}.{stamp}.bak")
+    n = 1
+    while target.exists():
+        n += 1
+        target = db_path.with_name(f"{db_path.name}.{revision or 'base'}.{stamp}-{n}.bak")
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
     con = sqlite3.connect(db_path)
     try:
-        con.execute("VACUUM INTO ?", (str(target),))
+        con.execute("VACUUM INTO ?", (str(partial),))
+    except sqlite3.DatabaseError as exc:
+        partial.unlink(missing_ok=True)
+        raise _unusable(db_path, exc) or exc
     finally:
         con.close()
+    os.replace(partial, target)
     return target
 
 
@@ -136,6 +190,7 @@ def upgrade(db_path: str | Path, revision: str = "head", *, take_backup: bool = 
     target = head_revision() if revision == "head" else revision
     if rev == target:
         return None
+    _check_target(revision)
     backup_path = backup(db_path, rev) if take_backup and rev is not None and _has_data(db_path) else None
     with migration_connection(db_path) as conn:
         command.upgrade(alembic_config(conn), revision)
@@ -146,12 +201,22 @@ def upgrade(db_path: str | Path, revision: str = "head", *, take_backup: bool = 
     return backup_path
 
 
-def downgrade(db_path: str | Path, revision: str) -> None:
+def downgrade(db_path: str | Path, revision: str, *, take_backup: bool = True) -> Path | None:
+    """Take the schema down to ``revision``; returns the backup path when one was taken.
+
+    A downgrade drops what later revisions added, data included, so a database holding data is
+    backed up first.
+    """
     db_path = Path(db_path)
-    ensure_known_revision(db_path)
+    rev = ensure_known_revision(db_path)
+    if rev is None:
+        raise DatabaseError(f"{db_path} has no schema to downgrade")
+    _check_target(revision)
+    backup_path = backup(db_path, rev) if take_backup and _has_data(db_path) else None
     with migration_connection(db_path) as conn:
         command.downgrade(alembic_config(conn), revision)
         conn.commit()
+    return backup_path
 
 
 def history() -> list[str]:
