@@ -57,6 +57,11 @@ def people() -> None:
     """List and curate people: merge, split, rename, aliases; export/import decisions.
 
     Decisions are stored in the database and re-applied by every later run (never undone).
+
+    \b
+    Example:
+      etl people list --like Zaluzh
+      etl people merge "Zaluzhny" "Valerii Zaluzhnyi"
     """
 
 
@@ -65,7 +70,12 @@ def people() -> None:
 @click.option("--like", help="Only names or aliases containing this text.")
 @click.option("--limit", type=int, default=100, show_default=True, help="At most this many (0: all).")
 def list_cmd(db_path: Path, like: str | None, limit: int) -> None:
-    """People by number of mentions (* = curated by an analyst)."""
+    """People by number of mentions (* = curated by an analyst).
+
+    \b
+    Example:
+      etl people list --like Milley --db news.sqlite
+    """
     with _connect(db_path, write=False) as conn:
         for p in lib.list_people(conn, like, limit or None):
             click.echo(_line(p))
@@ -76,7 +86,12 @@ def list_cmd(db_path: Path, like: str | None, limit: int) -> None:
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def show_cmd(db_path: Path, name: str, as_json: bool) -> None:
-    """One person (NAME: id, name or alias): aliases, keys and articles."""
+    """One person (NAME: id, name or alias): aliases, keys and articles.
+
+    \b
+    Example:
+      etl people show "Mark Milley"
+    """
     with _connect(db_path, write=False) as conn:
         info = lib.show_person(conn, name)
     if as_json:
@@ -96,7 +111,12 @@ def show_cmd(db_path: Path, name: str, as_json: bool) -> None:
 @click.argument("b")
 @click.option("--note", help="Why (kept with the decision).")
 def merge_cmd(db_path: Path, a: str, b: str, note: str | None) -> None:
-    """Merge person A into person B (B keeps its id)."""
+    """Merge person A into person B (B keeps its id).
+
+    \b
+    Example:
+      etl people merge "Zaluzhny" "Valerii Zaluzhnyi" --note "same general"
+    """
     with _connect(db_path, write=True) as conn:
         click.echo(_line(lib.merge_people(conn, a, b, note)))
 
@@ -110,7 +130,13 @@ def merge_cmd(db_path: Path, a: str, b: str, note: str | None) -> None:
 @click.option("--note", help="Why (kept with the decision).")
 def split_cmd(db_path: Path, name: str, aliases: tuple[str, ...], articles: tuple[int, ...], new_name: str | None,
               note: str | None) -> None:
-    """Split some of NAME's mentions off into a new person."""
+    """Split some of NAME's mentions off into a new person.
+
+    \b
+    Example:
+      etl people split "John Smith" --article 42 --as "John Smith (footballer)"
+      etl people split "Biden" --alias "Hunter Biden"
+    """
     with _connect(db_path, write=True) as conn:
         click.echo(_line(lib.split_person(conn, name, aliases=list(aliases) or None, articles=list(articles) or None,
                                           name=new_name, note=note)))
@@ -122,14 +148,24 @@ def split_cmd(db_path: Path, name: str, aliases: tuple[str, ...], articles: tupl
 @click.argument("new_name")
 @click.option("--note", help="Why (kept with the decision).")
 def rename_cmd(db_path: Path, name: str, new_name: str, note: str | None) -> None:
-    """Fix a person's display name."""
+    """Fix a person's display name.
+
+    \b
+    Example:
+      etl people rename "Putin" "Vladimir Putin"
+    """
     with _connect(db_path, write=True) as conn:
         click.echo(_line(lib.rename_person(conn, name, new_name, note)))
 
 
 @people.group("alias")
 def alias_group() -> None:
-    """A person's other names."""
+    """A person's other names.
+
+    \b
+    Example:
+      etl people alias add "Volodymyr Zelensky" "Zelenskyy"
+    """
 
 
 @alias_group.command("add")
@@ -138,7 +174,12 @@ def alias_group() -> None:
 @click.argument("alias")
 @click.option("--note", help="Why (kept with the decision).")
 def alias_add_cmd(db_path: Path, name: str, alias: str, note: str | None) -> None:
-    """Make ALIAS a name of NAME: future mentions written so resolve to them."""
+    """Make ALIAS a name of NAME: future mentions written so resolve to them.
+
+    \b
+    Example:
+      etl people alias add "Volodymyr Zelensky" "Zelenskyy"
+    """
     with _connect(db_path, write=True) as conn:
         click.echo(_line(lib.add_alias(conn, name, alias, note)))
 
@@ -147,7 +188,12 @@ def alias_add_cmd(db_path: Path, name: str, alias: str, note: str | None) -> Non
 @db_option
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
 def export_cmd(db_path: Path, file: Path | None) -> None:
-    """Write the analysts' decisions as JSON (to FILE, or standard output)."""
+    """Write the analysts' decisions as JSON (to FILE, or standard output).
+
+    \b
+    Example:
+      etl people export decisions.json
+    """
     with _connect(db_path, write=False) as conn:
         text = json.dumps(lib.export_curation(conn), ensure_ascii=False, indent=1)
     if file:
@@ -160,7 +206,12 @@ def export_cmd(db_path: Path, file: Path | None) -> None:
 @db_option
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_cmd(db_path: Path, file: Path) -> None:
-    """Apply the decisions of an exported JSON file."""
+    """Apply the decisions of an exported JSON file.
+
+    \b
+    Example:
+      etl people import decisions.json --db other.sqlite
+    """
     try:
         doc = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

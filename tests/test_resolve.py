@@ -193,3 +193,26 @@ def test_import_applies_decisions_to_another_database(tmp_path: Path) -> None:
         assert c1.exec_driver_sql("SELECT count(*) FROM people_curation").scalar() == 1
     for e in dbs:
         e.dispose()
+
+
+def test_people_cli_on_the_seeds(tmp_path: Path, seeds_dir: Path) -> None:
+    from click.testing import CliRunner
+
+    from etl.cli import cli
+
+    db = str(tmp_path / "news.sqlite")
+    r = CliRunner()
+    assert r.invoke(cli, ["run", "--input", str(seeds_dir), "--db", db, "--jobs", "1"]).exit_code == 0
+    listed = r.invoke(cli, ["people", "list", "--db", db])
+    assert listed.exit_code == 0 and "Mark Milley" in listed.output and "Valerii Zaluzhnyi" in listed.output
+    shown = r.invoke(cli, ["people", "show", "Zaluzhny", "--db", db])
+    assert shown.exit_code == 0 and "Valerii Zaluzhnyi" in shown.output
+    assert r.invoke(cli, ["people", "rename", "Olena", "Olena Zaluzhna", "--db", db]).exit_code == 0
+    out = tmp_path / "decisions.json"
+    assert r.invoke(cli, ["people", "export", str(out), "--db", db]).exit_code == 0
+    assert '"rename"' in out.read_text()
+    # the next run (re-cleaning everything) keeps the decision
+    assert r.invoke(cli, ["run", "--input", str(seeds_dir), "--db", db, "--jobs", "1", "--reprocess"]).exit_code == 0
+    assert "Olena Zaluzhna" in r.invoke(cli, ["people", "list", "--db", db]).output
+    missing = r.invoke(cli, ["people", "show", "Nobody Here", "--db", db])
+    assert missing.exit_code != 0 and "no person" in missing.output
