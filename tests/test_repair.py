@@ -38,6 +38,7 @@ def test_config_keeps_curly_quotes_and_width() -> None:
     [
         "Plain ASCII news text.\nSecond line, with (parentheses) & an ampersand: AT&T.\n",
         "He said \u201cno\u201d \u2014 it\u2019s over\u2026 \u00ab\u0422\u0430\u043a\u00bb, 25\u00b0C.",
+        "Reuters, the news and media division of\u00a0Thomson Reuters.\r\nNext line.",
         "\u0417\u0430\u043b\u0443\u0436\u043d\u0438\u0439 \u0437\u0430\u044f\u0432\u0438\u0432, "
         "\u0449\u043e \u0423\u043a\u0440\u0430\u0457\u043d\u0430 \u2014 \u0432\u0441\u0435.",
         "Caf\u00e9 owner Ren\u00e9 said \u201cmerci\u201d in Z\u00fcrich.",
@@ -57,7 +58,7 @@ def test_safe_set_analysis_matches_installed_ftfy() -> None:
 
 
 _ASCII = [chr(c) for c in (9, 10, 12)] + [chr(c) for c in range(0x20, 0x7F)]
-_SAFE = sorted(repair.SAFE_NON_ASCII)
+_SAFE = sorted(repair.SAFE_NON_ASCII) + list(repair.FINISH_ONLY)
 
 
 def test_safe_text_is_always_nfc() -> None:
@@ -91,10 +92,31 @@ def test_badness_on_safe_triples_is_caught_by_the_pair_regex() -> None:
     assert misses == []
 
 
-def test_always_fix_characters_are_never_allowed() -> None:
-    for ch in repair._NBSP + repair._REMOVE + repair._JOINERS + repair._LINE_BREAKS + "ÂÃ\x85\x1b":
-        assert repair._ALLOWED_RE.fullmatch(ch) is None, repr(ch)
+def test_gate_character_classes() -> None:
+    for ch in repair.FINISH_ONLY:
+        assert repair._PLAIN_RE.fullmatch(ch) is None, repr(ch)
+        assert repair._FINISH_RE.fullmatch(ch), repr(ch)
+    for ch in "\x85\x1b\x00\ufeff\ufb01ÂÃ":
+        assert repair._FINISH_RE.fullmatch(ch) is None, repr(ch)
         assert repair._ALWAYS_FIX_RE.search(ch), repr(ch)
+
+
+@pytest.mark.parametrize(
+    ("text", "how"),
+    [
+        ("plain text\n", repair.STRIP),
+        ("caf\u00e9 \u201cquoted\u201d", repair.STRIP),
+        ("division of\u00a0Thomson Reuters", repair.FINISH),
+        ("line one\r\nline two", repair.FINISH),
+        ("\u00c9lys\u00e9e Palace\r\n", repair.FINISH),  # not safe, but ftfy finds nothing bad
+        ("don\u00e2\u20ac\u2122t", repair.FULL),
+        ("AT&amp;T", repair.FULL),
+        ("caf\u00e9\u201ds", repair.FULL),  # a safe pair that ftfy's detector flags
+    ],
+)
+def test_route(text: str, how: int) -> None:
+    assert repair.route(text) == how
+    assert repair_text(text) == repair_text_full(text)
 
 
 # --- the property: fast == full for every text -------------------------------------------------

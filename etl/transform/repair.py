@@ -19,19 +19,21 @@ What the full repair does, in order:
    soft hyphens, zero-width space, word joiner and stray BOMs removed; ZWJ/ZWNJ removed unless
    they sit between two non-ASCII, non-space characters (emoji sequences, Persian and Indic
    words need them; next to ASCII or a space they are scraping debris); "\\n" line endings;
-   trailing whitespace stripped from every line (the number of lines never changes, so line
-   numbers stay comparable with the raw text); NFC.
+   trailing whitespace stripped from every line (no line is removed: blank lines stay, so line
+   numbers match the raw text's lines); NFC.
 
-The fast path (:func:`needs_full_repair` is its gate) skips ftfy when the text contains none of
-the characters any enabled ftfy fixer or our finishing reacts to.  ftfy's mojibake detector is a
-large regex (``ftfy.badness.BADNESS_RE``, ~600 µs per 3 KB, the reason ftfy is slow); we run it
-only when the text contains a character outside :data:`SAFE_NON_ASCII`, a set of common
-characters (curly quotes, dashes, guillemets, lowercase accented Latin letters, Cyrillic) for
-which we checked every alternative of that regex: with only these characters and ASCII, it can
-match only where one of the few pairs in ``_SAFE_PAIR_RE`` occurs (a quote glued to an accented
-letter, "В«С"), and then we run it.  The analysis is tied to the regex's text: if an ftfy upgrade
-changes ``BADNESS_RE``, the safe set is emptied at import and every non-ASCII text is checked
-with the regex (slower, still identical).
+The fast path (:func:`route` is its gate) skips ftfy when the text contains none of the
+characters an enabled ftfy fixer reacts to, or only ones whose fix :func:`_finish` makes the same
+way (line breaks; NBSP and soft hyphens, which ftfy only uses as mojibake clues after "Â"/"Ã").
+ftfy's mojibake detector is a large regex (``ftfy.badness.BADNESS_RE``, ~600 µs per 3 KB, the
+reason ftfy is slow); we run it only when the text contains a character outside
+:data:`SAFE_NON_ASCII`, a set of common characters (curly quotes, dashes, guillemets, lowercase
+accented Latin letters, Cyrillic) for which we checked every alternative of that regex: with only
+these characters and ASCII it can match only where one of the few pairs in ``_SAFE_PAIR_RE``
+occurs (a quote glued to an accented letter, "В«С"), and then we run it.  The analysis is tied to
+the regex's text: if an ftfy upgrade changes ``BADNESS_RE``, the safe set is emptied at import
+and every non-ASCII text is checked with the regex (slower, still identical).
+Identity holds for lines shorter than ftfy's ``max_decode_length`` (1,000,000 characters).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ import ftfy
 from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
 from ftfy.chardata import CONTROL_CHARS, HTML_ENTITY_RE, LIGATURES
 
-__all__ = ["CONFIG", "needs_full_repair", "repair_text", "repair_text_full"]
+__all__ = ["CONFIG", "needs_full_repair", "repair_text", "repair_text_full", "route"]
 
 #: The one ftfy configuration of the project.  Every field is given, so a change of ftfy's
 #: defaults cannot change our output silently.
@@ -72,8 +74,6 @@ _REMOVE = "\u00ad\u200b\u2060\ufeff"  # soft hyphen, zero-width space, word join
 _JOINERS = "\u200c\u200d"  # ZWNJ, ZWJ: kept only between two non-ASCII, non-space characters
 _LINE_BREAKS = "\r\u2028\u2029\u0085"
 
-_FINISH_TABLE = {ord(c): " " for c in _NBSP} | {ord(c): None for c in _REMOVE}
-_FINISH_CHARS_RE = re.compile(f"[{_NBSP}{_REMOVE}{_JOINERS}{_LINE_BREAKS}]")
 _JOINER_RE = re.compile(
     rf"(?:(?<=[\x00-\x7f\s])|\A)[{_JOINERS}]+|[{_JOINERS}]+(?=[\x00-\x7f\s]|\Z)"
 )
@@ -86,12 +86,18 @@ def _strip_line_ends(text: str) -> str:
 
 def _finish(text: str) -> str:
     """Our own normalizations after ftfy (see the module doc)."""
-    if _FINISH_CHARS_RE.search(text):
-        text = text.translate(_FINISH_TABLE)
-        if "\u200c" in text or "\u200d" in text:
-            text = _JOINER_RE.sub("", text)
-        text = text.replace("\r\n", "\n")
-        for ch in _LINE_BREAKS:
+    for ch in _NBSP:
+        if ch in text:
+            text = text.replace(ch, " ")
+    for ch in _REMOVE:
+        if ch in text:
+            text = text.replace(ch, "")
+    if "\u200c" in text or "\u200d" in text:
+        text = _JOINER_RE.sub("", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for ch in _LINE_BREAKS[1:]:
+        if ch in text:
             text = text.replace(ch, "\n")
     text = _strip_line_ends(text)
     if not unicodedata.is_normalized("NFC", text):
@@ -134,9 +140,9 @@ _SAFE_END = "”»›®™"
 #: Non-ASCII characters with which ``BADNESS_RE`` can match only where a ``_SAFE_PAIR_RE`` pair
 #: occurs (checked alternative by alternative).  Left out on purpose: capital accented Latin
 #: letters (ftfy's "upper_accented": "Ã", "É"...), currency, numeric and "bad" signs, box drawing,
-#: Greek, "Ђ" ("вЂ" is cp1251 mojibake of "’"), "œ", the low single quote "‚", and everything the
-#: gate sends to ftfy anyway (NBSP, soft hyphen, C1...).  All of them are NFC-stable and none
-#: composes with another under NFC, so ASCII + SAFE_NON_ASCII text is always NFC (tested).
+#: Greek, "Ђ" ("вЂ" is cp1251 mojibake of "’"), "œ", the low single quote "‚", C1 controls,
+#: ligatures.  All of them are NFC-stable and none composes with another under NFC, so
+#: ASCII + SAFE_NON_ASCII text is always NFC (tested).
 SAFE_NON_ASCII: frozenset[str] = frozenset(
     (
         _LOWER_ACCENTED
@@ -149,11 +155,16 @@ SAFE_NON_ASCII: frozenset[str] = frozenset(
     if _PATTERN_OK
     else ""
 )
+#: Characters that only :func:`_finish` changes (ftfy changes line breaks too, the same way):
+#: BADNESS_RE needs "Â", "Ã", "Î", "Ð", "Ø" or "Ù" before NBSP or a soft hyphen to match.
+FINISH_ONLY = _NBSP + _REMOVE.replace("\ufeff", "") + _JOINERS + "\r\u2028\u2029"
 _SAFE = "".join(sorted(SAFE_NON_ASCII))
 
-#: Text made only of these (printable ASCII, tab, LF, FF and SAFE_NON_ASCII) passes the gate
-#: unless it has an entity or a safe pair.  A tight ``[...]*`` loop: ~7 µs per 3 KB.
-_ALLOWED_RE = re.compile(f"[\\t\\n\\x0c -~{_SAFE}]*")
+#: Text made only of printable ASCII, tab, LF, FF and SAFE_NON_ASCII needs no repair unless it has
+#: an entity or a safe pair (a tight ``[...]*`` loop: ~7 µs per 3 KB); with FINISH_ONLY
+#: characters too, it needs only :func:`_finish`.
+_PLAIN_RE = re.compile(f"[\\t\\n\\x0c -~{_SAFE}]*")
+_FINISH_RE = re.compile(f"[\\t\\n\\x0c -~{_SAFE}{FINISH_ONLY}]*" if _PATTERN_OK else "(?!)")
 
 #: A superset of the ``BADNESS_RE`` matches possible in ASCII + SAFE_NON_ASCII text: a lowercase
 #: accented letter then a quote; a closing quote then a lowercase accented letter; a capital
@@ -166,17 +177,19 @@ _SAFE_PAIR_RE = re.compile(
     else "[^\\x00-\\x7f]"  # any non-ASCII character: let BADNESS_RE decide
 )
 
-#: Characters that some enabled fixer changes or removes whatever their context.
+#: Characters that some enabled ftfy fixer changes or removes whatever their context, and that
+#: :func:`_finish` does not treat the same way.
 _ALWAYS_FIX_RE = re.compile(
     "["
-    + re.escape("".join(chr(c) for c in CONTROL_CHARS))  # C0 but \t \n \f, DEL, U+206A-F, BOM...
-    + "\\x80-\\x9f"  # C1 controls (fix_c1_controls; NEL for fix_line_breaks)
+    + re.escape("".join(chr(c) for c in CONTROL_CHARS))  # C0 but \t \n \f \r, DEL, U+206A-F, BOM...
+    + "\\x80-\\x9f"  # C1 controls (fix_c1_controls runs before NEL becomes a line break)
     + re.escape("".join(chr(c) for c in LIGATURES))
     + "\\ud800-\\udfff"  # surrogates
     + "ÂÃ"  # BADNESS_RE anchors "^[ÃÂ] " at each line start, which a whole-text search misses
-    + re.escape(_NBSP + _REMOVE + _JOINERS + _LINE_BREAKS)
     + "]"
 )
+
+FULL, STRIP, FINISH = 0, 1, 2
 
 
 def _has_entity(text: str) -> bool:
@@ -188,24 +201,37 @@ def _has_entity(text: str) -> bool:
     return False
 
 
-def needs_full_repair(text: str) -> bool:
-    """False only when ftfy would return ``text`` unchanged and :func:`_finish` has nothing to do
-    but strip trailing whitespace; True when in doubt."""
-    if _ALLOWED_RE.fullmatch(text) is None:
+def route(text: str) -> int:
+    """How much repair ``text`` needs for the result of the full repair: ``FULL`` (ftfy),
+    ``FINISH`` (only :func:`_finish`: ftfy would change nothing but line breaks) or ``STRIP``
+    (only trailing whitespace).  ``FULL`` when in doubt."""
+    if _PLAIN_RE.fullmatch(text) is not None:
+        cheap = STRIP
+    elif _FINISH_RE.fullmatch(text) is not None:
+        cheap = FINISH
+    else:
         if _ALWAYS_FIX_RE.search(text) or not unicodedata.is_normalized("NFC", text):
-            return True
-        # Whole-text search finds every match a per-line search would (no anchors but "^[ÃÂ]",
+            return FULL
+        # A whole-text search finds every match a per-line search would (no anchors but "^[ÃÂ]",
         # and those letters are in _ALWAYS_FIX_RE).
-        return _has_entity(text) or is_bad(text)
+        return FULL if _has_entity(text) or is_bad(text) else FINISH
     if _has_entity(text):
-        return True
-    if text.isascii():
-        return False
-    return _SAFE_PAIR_RE.search(text) is not None and is_bad(text)
+        return FULL
+    if not text.isascii() and _SAFE_PAIR_RE.search(text) is not None and is_bad(text):
+        return FULL
+    return cheap
+
+
+def needs_full_repair(text: str) -> bool:
+    """Whether :func:`repair_text` has to run ftfy on ``text``."""
+    return route(text) == FULL
 
 
 def repair_text(text: str) -> str:
     """Repair ``text`` (see the module doc); identical to :func:`repair_text_full`, only faster."""
-    if needs_full_repair(text):
-        return repair_text_full(text)
-    return _strip_line_ends(text)
+    how = route(text)
+    if how == STRIP:
+        return _strip_line_ends(text)
+    if how == FINISH:
+        return _finish(text)
+    return repair_text_full(text)
