@@ -143,6 +143,10 @@ _INTERESTING = (
 _WORDS = st.sampled_from(
     [
         "&amp;",
+        "&amp;amp;",
+        "&amp;#8217;",
+        "&Atilde;&copy;",
+        "&madeup;",
         "&#8217;",
         "&nbsp;",
         "&lt;",

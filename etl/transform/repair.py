@@ -45,6 +45,7 @@ import unicodedata
 import ftfy
 from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
 from ftfy.chardata import CONTROL_CHARS, HTML_ENTITY_RE, LIGATURES
+from ftfy.fixes import unescape_html
 
 __all__ = ["CONFIG", "needs_full_repair", "repair_text", "repair_text_full", "route"]
 
@@ -230,6 +231,13 @@ def needs_full_repair(text: str) -> bool:
 def repair_text(text: str) -> str:
     """Repair ``text`` (see the module doc); identical to :func:`repair_text_full`, only faster."""
     how = route(text)
+    if how == FULL and "&" in text:
+        # Entities only: ftfy's first step is this very unescape; when one pass leaves nothing to
+        # unescape and the result needs no ftfy fix, ftfy's remaining steps change nothing.
+        once = unescape_html(text)
+        if once != text and unescape_html(once) == once:
+            how = route(once)
+            text = once
     if how == STRIP:
         return _strip_line_ends(text)
     if how == FINISH:
