@@ -16,10 +16,13 @@ from typing import Any
 
 from etl.records import PARAGRAPH_LABELS, Article, LabeledSegment, Paragraph, RawDocument
 from etl.rules import Rules
-from etl.transform.classify import classify, compiled
-from etl.transform.memory import CorpusMemory, fingerprint
+# imported under other names so that the submodules etl.transform.classify / .segment stay
+# reachable as attributes of the package
+from etl.transform.classify import classify as classify_segments
+from etl.transform.classify import compiled
+from etl.transform.memory import CorpusMemory, fingerprint_letters, normalize_letters
 from etl.transform.metadata import detect_outlet, extract_metadata
-from etl.transform.segment import segment
+from etl.transform.segment import segment as segment_text
 
 __all__ = ["transform", "clean_text", "paragraphs_of"]
 
@@ -45,12 +48,12 @@ def clean_text(
 ) -> tuple[str, tuple[LabeledSegment, ...], str | None]:
     """The cleaning stage without metadata: (repaired text, labeled segments, outlet)."""
     repaired = _repair(text)
-    segments = segment(repaired, rules)
+    segments = segment_text(repaired, rules)
     outlet = None
     if memory:
         # per-outlet counts need the outlet before classifying
-        outlet = detect_outlet([LabeledSegment(s, "body", "") for s in segments])
-    return repaired, classify(segments, rules, memory, outlet=outlet), outlet
+        outlet = detect_outlet([LabeledSegment(s, "body", "") for s in segments], rules)
+    return repaired, classify_segments(segments, rules, memory, outlet=outlet), outlet
 
 
 def paragraphs_of(labeled: Sequence[LabeledSegment]) -> tuple[Paragraph, ...]:
@@ -78,5 +81,5 @@ def transform(raw: RawDocument, rules: Rules, memory: CorpusMemory | None = None
         people=tuple(people),
         mentions=tuple(mentions),
         rules_version=rules.version,
-        fingerprints=tuple(fingerprint(ls.segment.text, min_letters) for ls in labeled),
+        fingerprints=tuple(fingerprint_letters(normalize_letters(ls.segment.text), min_letters) for ls in labeled),
     )

@@ -28,7 +28,6 @@ Reasons are short and human-readable; ``etl explain FILE`` prints them next to e
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -37,19 +36,25 @@ from typing import Any
 
 from etl.records import LabeledSegment, Segment
 from etl.rules import Rules
-from etl.transform.memory import CorpusMemory, fingerprint, normalize_letters
+from etl.transform.credits import is_credit_line
+from etl.transform.gates import gate_words
+from etl.transform.memory import CorpusMemory, fingerprint_letters
+from etl.transform.segment import dateline_iso
+from etl.transform.tokens import tokenize
 
 # ----------------------------------------------------------------------------- compiled rules
 
-_TOKENS = re.compile(r"[^\W\d_]+")
 _TERMINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
 _ENDS_PERIOD = re.compile(r"\.[\"'”’»)\]]*$")
 _NON_LETTERS = re.compile(r"[\W\d_]+")
 _DIGIT = re.compile(r"\d")
+_SEPARATOR = re.compile(r"[|>»›/]")
 _SPACES = re.compile(r"\s+")
 _PHOTO_WORDS = re.compile(
     r"photo|foto|image|picture|pictured|getty|shutterstock|alamy|istock|/|\bcredit\b", re.IGNORECASE
 )
+#: How many trailing characters of a line an inline photo credit is looked for in.
+_CREDIT_WINDOW = 200
 _NAME_TOKEN = re.compile(r"[^\s,|/()\-–—:]+")
 _SAYS_END = re.compile(r"\b(?:SAYS?|SAID|CLAIMS?|WARNS?|REPORTS?)[\W]*$")
 
@@ -59,7 +64,8 @@ class _Family:
     name: str
     label: str
     reason: str
-    regex: re.Pattern[str]
+    regex: re.Pattern[str]  # all patterns in one (for whole-line checks of short lines)
+    patterns: tuple[re.Pattern[str], ...]
     max_words: int
     unpunctuated_only: bool
     end_marker: bool
@@ -69,7 +75,7 @@ class _Family:
 
 @dataclass(frozen=True, slots=True)
 class _Compiled:
-    stopwords: frozenset[str]
+    stopwords: frozenset[bytes]  # UTF-8, like the tokens
     widget_lines: frozenset[str]
     widget_re: re.Pattern[str] | None
     families: tuple[_Family, ...]
@@ -77,9 +83,15 @@ class _Compiled:
     breadcrumb: re.Pattern[str] | None
     byline_prefix: re.Pattern[str]
     byline_joiners: frozenset[str]
-    inline_credit: re.Pattern[str] | None
+    inline_credit: tuple[tuple[re.Pattern[str], frozenset[bytes] | None], ...]  # (pattern, gate)
+    inline_credit_gate: frozenset[bytes] | None  # union of the gates (None: some pattern has none)
     caption_re: re.Pattern[str] | None
+    gate_index: Mapping[bytes, tuple[tuple[int, int], ...]]  # word -> (family, pattern) it gates
+    gate_words: frozenset[bytes]
+    ungated: tuple[tuple[tuple[int, int], ...], ...]  # [tail] -> patterns without a gate
+    family_max_words: tuple[int, int]  # [tail] -> longest segment any family applies to
     t: Mapping[str, Any]  # thresholds
+    rules: Rules  # for the helpers (dates, credits), which compile their own rules
     fp_min_letters: int
 
 
@@ -108,7 +120,7 @@ _DEFAULT_THRESHOLDS: dict[str, Any] = {
     "caption_max_words": 25,
     "near_duplicate_min_chars": 80,
     "near_duplicate_key_chars": 40,
-    "near_duplicate_ratio": 0.9,
+    "near_duplicate_ratio": 0.85,
     "min_body_after_end_marker": 2,
     "fragment_max_words": 8,
     "dateline_max_chars": 90,
@@ -126,17 +138,28 @@ def compiled(rules: Rules) -> _Compiled:
     lex = cfg.get("lexicon", {})
     structure = cfg.get("structure", {})
     families = []
+    gate_index: dict[bytes, list[tuple[int, int]]] = {}
+    ungated: list[tuple[int, int]] = []
     for name, fam in cfg.get("families", {}).items():
         flags = 0 if fam.get("case_sensitive") else re.IGNORECASE
-        regex = _alternation(fam.get("patterns", ()), flags)
+        sources = [p for p in fam.get("patterns", ()) if p]
+        regex = _alternation(sources, flags)
         if regex is None:
             continue
+        for k, source in enumerate(sources):
+            gate = _ascii_gate(gate_words(source, flags))
+            if gate is None:
+                ungated.append((len(families), k))
+            else:
+                for word in gate:
+                    gate_index.setdefault(word, []).append((len(families), k))
         families.append(
             _Family(
                 name=name,
                 label=str(fam.get("label", "boilerplate")),
                 reason=str(fam.get("reason", name.replace("_", " "))),
                 regex=regex,
+                patterns=tuple(re.compile(p, flags) for p in sources),
                 max_words=int(fam.get("max_words", 30)),
                 unpunctuated_only=bool(fam.get("unpunctuated_only", False)),
                 end_marker=bool(fam.get("end_marker", False)),
@@ -150,46 +173,51 @@ def compiled(rules: Rules) -> _Compiled:
         caption_re = re.compile(
             r"^(?:[\w.'’-]+\s+){1,6}(?:" + "|".join(re.escape(v) for v in verbs) + r")\b", re.IGNORECASE
         )
+    inline = tuple(
+        (re.compile(p, re.IGNORECASE), _ascii_gate(gate_words(p, re.IGNORECASE)))
+        for p in structure.get("inline_photo_credit", ())
+        if p
+    )
     thresholds = dict(_DEFAULT_THRESHOLDS)
     thresholds.update(cfg.get("thresholds", {}))
     return _Compiled(
-        stopwords=frozenset(w.casefold() for w in lex.get("stopwords", ())),
-        widget_lines=frozenset(_norm_line(w) for w in lex.get("widget_lines", ())),
+        stopwords=frozenset(w.casefold().encode("utf-8") for w in lex.get("stopwords", ())),
+        widget_lines=frozenset(" ".join(t.decode() for t in tokenize(w.casefold())) for w in lex.get("widget_lines", ())),
         widget_re=_alternation(lex.get("widget_patterns", ())),
         families=tuple(families),
         fragment_end=re.compile(structure.get("fragment_end", r"[(\[{]\s*$")),
         breadcrumb=_alternation(structure.get("breadcrumb", ())),
         byline_prefix=re.compile(structure.get("byline_prefix", r"^by\s*:?\s*"), re.IGNORECASE),
         byline_joiners=frozenset(w.casefold() for w in structure.get("byline_joiners", ("and",))),
-        inline_credit=_alternation(structure.get("inline_photo_credit", ())),
+        inline_credit=inline,
+        inline_credit_gate=(
+            None if any(g is None for _, g in inline) else frozenset().union(*(g for _, g in inline))
+        ),
         caption_re=caption_re,
+        gate_index={w: tuple(v) for w, v in gate_index.items()},
+        gate_words=frozenset(gate_index),
+        ungated=(
+            tuple(u for u in ungated if not families[u[0]].tail_only),
+            tuple(u for u in ungated if families[u[0]].tail_only),
+        ),
+        family_max_words=(
+            max((f.max_words for f in families if not f.tail_only), default=0),
+            max((f.max_words for f in families if f.tail_only), default=0),
+        ),
         t=thresholds,
+        rules=rules,
         fp_min_letters=int(cfg.get("memory", {}).get("min_fingerprint_letters", 4)),
     )
 
 
-def _norm_line(text: str) -> str:
-    """Casefolded words only, single-spaced: how whole-line widget labels are compared."""
-    return _SPACES.sub(" ", _NON_LETTERS.sub(" ", text.casefold())).strip()
+def _ascii_gate(gate: frozenset[str] | None) -> frozenset[bytes] | None:
+    """A gate usable with the byte tokens, or None (always search) when it has non-ASCII words."""
+    if gate is None or not all(w.isascii() for w in gate):
+        return None
+    return frozenset(w.encode("ascii") for w in gate)
 
 
 # ----------------------------------------------------------------------------- helpers' functions
-
-
-@cache
-def _helpers() -> tuple[Any, Any]:
-    """dates.parse_dateline and credits.is_credit_line, or stand-ins while they do not exist."""
-    try:
-        from etl.transform.dates import parse_dateline
-    except ImportError:  # pragma: no cover - only while the dates module is being written
-        def parse_dateline(text: str) -> str | None:
-            return None
-    try:
-        from etl.transform.credits import is_credit_line
-    except ImportError:  # pragma: no cover
-        def is_credit_line(text: str) -> str | None:
-            return None
-    return parse_dateline, is_credit_line
 
 
 # ----------------------------------------------------------------------------- features
@@ -202,12 +230,17 @@ class _Feat:
 
     def __init__(self, text: str, c: _Compiled) -> None:
         self.text = text
-        self.n_words = len(text.split())
-        self.tokens = _TOKENS.findall(text.casefold())
+        self.n_words = len(text.split()) if ("  " in text or "\t" in text) else text.count(" ") + 1
+        self.tokens = tokenize(text.casefold())
         self.stops = sum(map(c.stopwords.__contains__, self.tokens))
-        self.terminal = bool(_TERMINAL.search(text))
+        self.terminal = _TERMINAL.search(text, max(len(text) - 8, 0)) is not None
         self._caps: float | None = None
-        self._content: frozenset[str] | None = None
+        self._content: frozenset[bytes] | None = None
+
+    @property
+    def letters(self) -> bytes:
+        """The casefolded letters only: the key repeats and fingerprints compare."""
+        return b"".join(self.tokens)
 
     @property
     def density(self) -> float:
@@ -224,7 +257,7 @@ class _Feat:
                 self._caps = sum(map(str.isupper, self.text)) / letters if letters else 0.0
         return self._caps
 
-    def content(self, c: _Compiled) -> frozenset[str]:
+    def content(self, c: _Compiled) -> frozenset[bytes]:
         """Stems of the content words (not stopwords, 3+ letters)."""
         if self._content is None:
             k = int(c.t["stem_chars"])
@@ -247,7 +280,7 @@ def _is_allcaps(f: _Feat, c: _Compiled) -> bool:
 def _headline_shaped(f: _Feat, c: _Compiled) -> bool:
     return (
         c.t["title_min_words"] <= f.n_words <= c.t["title_max_words"]
-        and not _ENDS_PERIOD.search(f.text)
+        and not _ENDS_PERIOD.search(f.text, max(len(f.text) - 8, 0))
         and len(f.tokens) >= 2
     )
 
@@ -301,7 +334,6 @@ class _State:
     bare_intro: bool = False
     photo_credit: bool = False
     byline_open: bool = False
-    bio: str = ""
     memory: int | None = None
     anchor: bool = False
 
@@ -356,8 +388,12 @@ def classify(
     # --- bios at the end of the article (tail-only families)
     for j in range(min(end, n) - 1, -1, -1):
         st = states[j]
-        if st.bio and st.label is None:
-            st.label, st.reason, st.anchor = "boilerplate", st.bio, False
+        if st.label is not None:
+            continue
+        hit = _family_match(feats[j], c, tail=True)
+        if hit is not None:
+            fam, m = hit
+            st.label, st.reason, st.anchor = fam.label, f"{fam.reason}: {_quote(m.group(), 30)!r}", False
             continue
         if st.anchor:
             break
@@ -400,16 +436,15 @@ def _local(seg: Segment, f: _Feat, st: _State, c: _Compiled) -> None:
     """Evidence from the segment alone, strongest first."""
     t = c.t
     text = f.text
-    parse_dateline, is_credit_line = _helpers()
-    if len(text) <= t["dateline_max_chars"] and _DIGIT.search(text):
-        iso = parse_dateline(text)
+    if len(text) <= t["dateline_max_chars"]:
+        iso = dateline_iso(text, c.rules)
         if iso:
             st.label, st.reason = "dateline", f"dateline ({iso})"
             return
     if not f.tokens:
         st.label, st.reason = "boilerplate", "no words"
         return
-    if c.breadcrumb is not None and f.n_words <= 20 and c.breadcrumb.search(text):
+    if c.breadcrumb is not None and f.n_words <= 20 and _SEPARATOR.search(text) and c.breadcrumb.search(text):
         st.label, st.reason = "boilerplate", "navigation breadcrumb"
         return
     if f.n_words <= t["fragment_max_words"] and (
@@ -418,7 +453,7 @@ def _local(seg: Segment, f: _Feat, st: _State, c: _Compiled) -> None:
         st.label, st.reason = "boilerplate", f"broken fragment: {_quote(text)!r}"
         return
     if f.n_words <= 8:
-        norm = _norm_line(text)
+        norm = b" ".join(f.tokens).decode("utf-8")
         if norm in c.widget_lines or (c.widget_re is not None and c.widget_re.search(norm)):
             st.label, st.reason = "boilerplate", f"widget label: {norm!r}"
             # "Read also", "Most read": a list of related headlines follows
@@ -427,7 +462,7 @@ def _local(seg: Segment, f: _Feat, st: _State, c: _Compiled) -> None:
             )
             return
     if len(text) <= t["credit_max_chars"]:
-        why = is_credit_line(text)
+        why = is_credit_line(text, c.rules)
         if why:
             st.label, st.reason = "credit", str(why)
             st.photo_credit = bool(_PHOTO_WORDS.search(text))
@@ -439,37 +474,68 @@ def _local(seg: Segment, f: _Feat, st: _State, c: _Compiled) -> None:
         st.reason = "byline" + (f": {_quote(rest)!r}" if rest else " opener")
         st.byline_open = rest == ""
         return
-    if c.inline_credit is not None and f.n_words <= 80:
-        m = c.inline_credit.search(text)
-        if m:
-            if m.start() == 0 or not text[: m.start()].strip(" /|-–—([."):
-                # the whole line is a credit; a bare agency name ("Reuters") is left to the byline
-                # logic unless it says it is a picture's
-                if _PHOTO_WORDS.search(text):
-                    st.label, st.reason, st.photo_credit = "credit", "photo credit", True
-                    return
-            else:
-                st.label, st.reason = "caption", f"caption with photo credit {_quote(m.group(), 30)!r}"
+    m = _inline_credit(f, c) if f.n_words <= 80 else None
+    if m is not None:
+        if m.start() == 0 or not text[: m.start()].strip(" /|-–—([."):
+            # the whole line is a credit; a bare agency name ("Reuters") is left to the byline
+            # logic unless it says it is a picture's
+            if _PHOTO_WORDS.search(text):
+                st.label, st.reason, st.photo_credit = "credit", "photo credit", True
                 return
-    for fam in c.families:
-        if f.n_words > fam.max_words or (fam.unpunctuated_only and f.terminal):
-            continue
-        m = fam.regex.search(text)
-        if not m:
-            continue
-        reason = f"{fam.reason}: {_quote(m.group(), 30)!r}"
-        if fam.tail_only:
-            st.bio = st.bio or reason
-            continue
-        st.label, st.reason = fam.label, reason
-        st.end_marker = fam.end_marker
-        if fam.related_intro:
-            st.related_intro = True
-            # a bare "Read also:" announces that the next line(s) are related headlines
-            st.bare_intro = len(text[m.end():].strip(" :|-–—>»")) == 0
-        if fam.end_marker:
-            st.bare_intro = True  # "Most read", "More from us": a list of links follows
+        else:
+            st.label, st.reason = "caption", f"caption with photo credit {_quote(m.group(), 30)!r}"
+            return
+    hit = _family_match(f, c, tail=False)
+    if hit is None:
         return
+    fam, m = hit
+    st.label, st.reason = fam.label, f"{fam.reason}: {_quote(m.group(), 30)!r}"
+    st.end_marker = fam.end_marker
+    if fam.related_intro:
+        st.related_intro = True
+        # a bare "Read also:" announces that the next line(s) are related headlines
+        st.bare_intro = len(text[m.end():].strip(" :|-–—>»")) == 0
+    if fam.end_marker:
+        st.bare_intro = True  # "Most read", "More from us": a list of links follows
+
+
+def _inline_credit(f: _Feat, c: _Compiled) -> re.Match[str] | None:
+    """A photo credit ending the line ("... / Photo: Associated Press"), searched only in the
+    line's last characters and only when the line has one of the pattern's gate words."""
+    if c.inline_credit_gate is not None and c.inline_credit_gate.isdisjoint(f.tokens):
+        return None
+    start = max(len(f.text) - _CREDIT_WINDOW, 0)
+    for pattern, gate in c.inline_credit:
+        if gate is not None and gate.isdisjoint(f.tokens):
+            continue
+        m = pattern.search(f.text, start)
+        if m:
+            return m
+    return None
+
+
+def _family_match(f: _Feat, c: _Compiled, tail: bool) -> tuple[_Family, re.Match[str]] | None:
+    """The first family pattern (in rule order) matching the segment, trying only the patterns
+    whose gate words are among its tokens; ``tail`` selects the tail-only families (bios)."""
+    if f.n_words > c.family_max_words[tail]:
+        return None
+    ungated = c.ungated[tail]
+    hits = c.gate_words.intersection(f.tokens)
+    if hits:
+        candidates = set(ungated)
+        for word in hits:
+            candidates.update(c.gate_index[word])
+        order: Sequence[tuple[int, int]] = sorted(candidates)
+    else:
+        order = ungated
+    for fam_index, pattern_index in order:
+        fam = c.families[fam_index]
+        if fam.tail_only != tail or f.n_words > fam.max_words or (fam.unpunctuated_only and f.terminal):
+            continue
+        m = fam.patterns[pattern_index].search(f.text)
+        if m:
+            return fam, m
+    return None
 
 
 def _captions_of_credits(
@@ -511,7 +577,7 @@ def _memory(
     """
     if not memory:
         return
-    fps = [fingerprint(f.text, c.fp_min_letters) for f in feats]
+    fps = [fingerprint_letters(f.letters, c.fp_min_letters) for f in feats]
     lede_others = 0
     for f, fp, st in zip(feats, fps, states):
         if st.label is None and _is_anchor(f, c):
@@ -537,14 +603,14 @@ def _duplicates(
     near_min = int(t["near_duplicate_min_chars"])
     key_chars = int(t["near_duplicate_key_chars"])
     ratio = float(t["near_duplicate_ratio"])
-    seen: dict[str, int] = {}
-    prefixes: dict[str, list[int]] = {}
-    suffixes: dict[str, list[int]] = {}
-    letters: dict[int, str] = {}
+    seen: dict[bytes, int] = {}
+    prefixes: dict[bytes, list[int]] = {}
+    suffixes: dict[bytes, list[int]] = {}
+    letters: dict[int, bytes] = {}
     for i, (f, st) in enumerate(zip(feats, states)):
         if st.label not in (None, "caption", "body"):
             continue
-        key = normalize_letters(f.text)
+        key = f.letters
         if len(key) < min_letters:
             continue
         j = seen.get(key)
@@ -554,7 +620,8 @@ def _duplicates(
                 other = letters[cand]
                 if min(len(key), len(other)) / max(len(key), len(other)) < ratio:
                     continue
-                if difflib.SequenceMatcher(None, key, other, autojunk=False).ratio() >= ratio:
+                mine, theirs = set(f.tokens), set(feats[cand].tokens)
+                if len(mine & theirs) >= ratio * len(mine | theirs):
                     j = cand
                     break
         if j is not None:
@@ -641,7 +708,7 @@ def _middle(i: int, feats: Sequence[_Feat], states: Sequence[_State], c: _Compil
         shared = mine & feats[nxt].content(c)
         need = min(int(t["heading_min_shared"]), len(mine))
         if mine and len(shared) >= need and len(shared) / len(mine) >= t["heading_min_overlap"]:
-            words = ", ".join(sorted(shared)[:3])
+            words = ", ".join(w.decode("utf-8", "replace") for w in sorted(shared)[:3])
             st.label, st.reason = "heading", f"subheading: the next paragraph picks up its words ({words})"
             return
         if _plain_short_heading(f, c):

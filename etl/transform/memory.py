@@ -34,22 +34,27 @@ How the database side uses it (``etl.pipeline`` / ``etl.db.load``):
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from etl.rules import Rules
-
-_NOT_LETTERS = re.compile(r"[\W\d_]+")
+from etl.transform.tokens import letters
 
 _EMPTY: Mapping[str, int] = MappingProxyType({})
 
 
-def normalize_letters(text: str) -> str:
-    """Only the letters of ``text``, casefolded: what stays equal between copies of a line."""
-    return _NOT_LETTERS.sub("", unicodedata.normalize("NFKC", text).casefold())
+def normalize_letters(text: str) -> bytes:
+    """Only the letters of ``text``, casefolded (UTF-8): what stays equal between copies of a
+    line.  The same as joining the classifier's tokens, which is how classify computes it."""
+    return letters(text)
+
+
+def fingerprint_letters(letters_only: bytes, min_letters: int = 4) -> str:
+    """:func:`fingerprint` of a line whose :func:`normalize_letters` form is ``letters_only``."""
+    if len(letters_only) < min_letters:
+        return ""
+    return hashlib.blake2b(letters_only, digest_size=8).hexdigest()
 
 
 def fingerprint(text: str, min_letters: int = 4) -> str:
@@ -59,10 +64,7 @@ def fingerprint(text: str, min_letters: int = 4) -> str:
     Digits are dropped on purpose: "Daily at 9am EST" and "Daily at 7am EST", "3 min read" and
     "5 min read" are the same furniture.
     """
-    letters = normalize_letters(text)
-    if len(letters) < min_letters:
-        return ""
-    return hashlib.blake2b(letters.encode("utf-8"), digest_size=8).hexdigest()
+    return fingerprint_letters(letters(text), min_letters)
 
 
 def _memory_rules(rules: Rules) -> Mapping[str, object]:

@@ -11,44 +11,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
-
 from etl.records import Credit, LabeledSegment, Metadata
 from etl.rules import Rules
+from etl.transform import credits
+from etl.transform.credits import parse_credits
+from etl.transform.segment import dateline_iso
 
 _SPACES = re.compile(r"\s+")
 #: Datelines that state a later revision; the first publication date is preferred over them.
 _REVISION = re.compile(r"\b(?:updated?|last\s+(?:modified|updated)|modified|edited|revised)\b", re.IGNORECASE)
 
 
-def _helper(module: str, name: str) -> Any:
-    """A function of a sibling helper module, or None while it does not exist yet."""
-    try:
-        mod = __import__(f"etl.transform.{module}", fromlist=[name])
-    except ImportError:  # pragma: no cover - only while the helper is being written
-        return None
-    return getattr(mod, name, None)
-
-
-def _published(datelines: Sequence[LabeledSegment]) -> tuple[str | None, str | None]:
+def _published(datelines: Sequence[LabeledSegment], rules: Rules) -> tuple[str | None, str | None]:
     """(ISO date, raw dateline) from the first dateline that is not a revision, else the first."""
-    parse_dateline = _helper("dates", "parse_dateline")
-    if parse_dateline is None or not datelines:
-        return None, None
     ordered = sorted(datelines, key=lambda s: bool(_REVISION.search(s.segment.text)))
     for seg in ordered:
-        iso = parse_dateline(seg.segment.text)
+        iso = dateline_iso(seg.segment.text, rules)
         if iso:
             return iso, seg.segment.text
     return None, None
 
 
-def _credits(labeled: Sequence[LabeledSegment]) -> tuple[Credit, ...]:
+def _credits(labeled: Sequence[LabeledSegment], rules: Rules) -> tuple[Credit, ...]:
     """Credits from bylines (consecutive byline segments read together, so "By:" + "Reuters" is one
     byline) and from credit lines, without repeats."""
-    parse_credits = _helper("credits", "parse_credits")
-    if parse_credits is None:
-        return ()
     groups: list[tuple[str, int]] = []
     prev_byline = -2
     for k, ls in enumerate(labeled):
@@ -64,7 +50,7 @@ def _credits(labeled: Sequence[LabeledSegment]) -> tuple[Credit, ...]:
     out: list[Credit] = []
     seen: set[tuple[str, str]] = set()
     for text, line in groups:
-        for credit in parse_credits(_SPACES.sub(" ", text).strip(), line):
+        for credit in parse_credits(_SPACES.sub(" ", text).strip(), line, rules):
             key = (credit.name.casefold(), credit.role)
             if key not in seen:
                 seen.add(key)
@@ -72,12 +58,9 @@ def _credits(labeled: Sequence[LabeledSegment]) -> tuple[Credit, ...]:
     return tuple(out)
 
 
-def detect_outlet(labeled: Sequence[LabeledSegment]) -> str | None:
+def detect_outlet(labeled: Sequence[LabeledSegment], rules: Rules | None = None) -> str | None:
     """The outlet the text names (credits.detect_outlet over every segment), or None."""
-    detect = _helper("credits", "detect_outlet")
-    if detect is None:
-        return None
-    return detect([ls.segment.text for ls in labeled])
+    return credits.detect_outlet([ls.segment.text for ls in labeled], rules)
 
 
 def extract_metadata(
@@ -88,15 +71,14 @@ def extract_metadata(
     ``outlet`` may be passed when the caller already detected it (transform does, for corpus
     memory); otherwise it is detected here.
     """
-    del rules  # the helpers compile their own rules; kept for a uniform stage signature
     title = next((ls.segment.text for ls in labeled if ls.label == "title"), None)
     if title is not None:
         title = _SPACES.sub(" ", title).strip() or None
-    published_at, dateline = _published([ls for ls in labeled if ls.label == "dateline"])
+    published_at, dateline = _published([ls for ls in labeled if ls.label == "dateline"], rules)
     return Metadata(
         title=title,
         published_at=published_at,
         dateline=dateline,
-        outlet=outlet if outlet is not None else detect_outlet(labeled),
-        credits=_credits(labeled),
+        outlet=outlet if outlet is not None else detect_outlet(labeled, rules),
+        credits=_credits(labeled, rules),
     )

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 from etl.records import Segment
 from etl.rules import Rules, default_rules
+from etl.transform.dates import parse_dateline
 
 _LEADING_WS = re.compile(r"^[ \t\u00a0\u3000]*")
 _FIRST_WORD = re.compile(r"\S+")
@@ -33,7 +34,10 @@ _ITEM_LINE = re.compile(
     r"^(?:\(.*\)|\[.*\]|(?:[-*•·▪►»]|\d{1,2}[.)])\s.*"
     r"|(?:By|BY|Written by|Words by):?(?:\s+(?:[A-Z][\w.'’-]*,?|and|&))*)$"
 )
-_DATE_HINT = re.compile(r"\d")
+#: dates.parse_dateline needs a year: a 4-digit number or a numeric date ("19.05.22").
+_DATE_HINT = re.compile(r"\d{4}|\d[./-]\d{1,2}[./-]\d")
+#: Longer lines are not looked at as datelines (they are prose that mentions a date).
+_DATELINE_MAX_CHARS = 90
 _HYPHEN_END = re.compile(r"[^\W\d_]-$")
 _LOWER_START = re.compile(r"^[^\W\d_]")
 _TERMINAL_END = re.compile(r"[.!?…:][\"'”’)\]]*$")
@@ -52,19 +56,18 @@ def _settings(rules: Rules) -> tuple[int, int, int, float, int, int]:
     )
 
 
-def _dateline(text: str) -> bool:
-    """Whether ``text`` is a whole dateline (dates.py), used only to keep it a separate item."""
-    if len(text) > 90 or not _DATE_HINT.search(text):
-        return False
-    try:
-        from etl.transform.dates import parse_dateline
-    except ImportError:  # the dates helper is not there yet
-        return False
-    return parse_dateline(text) is not None
+@lru_cache(maxsize=8192)
+def dateline_iso(text: str, rules: Rules) -> str | None:
+    """``dates.parse_dateline`` remembered: segment, classify and metadata all ask about the same
+    few short lines, and a dateutil parse costs tens of microseconds."""
+    if not _DATE_HINT.search(text):
+        return None  # parse_dateline needs a year
+    return parse_dateline(text, rules)
 
 
-def _is_item(text: str) -> bool:
-    return bool(_ITEM_LINE.match(text)) or _dateline(text)
+def _is_item(text: str, rules: Rules) -> bool:
+    """A line that is a separate item by its shape: never joined to its neighbours."""
+    return bool(_ITEM_LINE.match(text)) or (len(text) <= _DATELINE_MAX_CHARS and dateline_iso(text, rules) is not None)
 
 
 def wrap_width(lengths: Sequence[int], max_width: int, min_width: int, window: int) -> int | None:
@@ -140,14 +143,14 @@ def segment(text: str, rules: Rules | None = None) -> tuple[Segment, ...]:
             continue
         start = i
         parts = [lines[i]]
-        if width is not None and not _is_item(lines[i]):
+        if width is not None and not _is_item(lines[i], rules):
             while i + 1 < n and lines[i + 1]:
                 cur, nxt = lines[i], lines[i + 1]
                 indent_cur = len(_LEADING_WS.match(raw_lines[i]).group())
                 indent_next = len(_LEADING_WS.match(raw_lines[i + 1]).group())
                 if indent_next - indent_cur >= indent_break:
                     break  # an indented first line starts a new paragraph
-                if not _continues(cur, nxt, width, slack) or _is_item(nxt):
+                if not _continues(cur, nxt, width, slack) or _is_item(nxt, rules):
                     break
                 i += 1
                 parts.append(nxt)

@@ -1,0 +1,200 @@
+"""Which words a regular expression cannot match without: a cheap gate in front of each pattern.
+
+The boilerplate families are dozens of patterns; scanning every segment with all of them costs tens
+of microseconds per line.  But most patterns cannot match unless the line contains a given whole
+word ("follow us" needs the token "follow"), and the classifier already has the line's tokens.
+:func:`gate_words` reads a pattern's parse tree and returns a set of words of which at least one
+must be a token of any text the pattern matches (or None when it cannot tell), so a pattern is only
+run on lines that pass a set intersection.  The gate is a necessary condition, so gating never
+changes a verdict, it only skips searches that would fail anyway; the tests check that.
+
+A word counts only when the pattern delimits it on both sides (``\\b``, ``^``/``$``, a space or
+other non-letter literal, a class of non-letters such as ``\\s``), because tokens are maximal runs
+of letters (``[^\\W\\d_]+``, casefolded).  Branches are expanded (each alternative followed by the
+rest of the pattern), within a budget, so "(?:subscribe|sign up) (?:to|for) our newsletters?"
+yields {"newsletter", "newsletters"}.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+try:  # Python 3.11+
+    import re._constants as _c
+    import re._parser as _p
+except ImportError:  # pragma: no cover - Python < 3.11
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _p  # type: ignore[no-redef]
+
+_WORDS = re.compile(r"[^\W\d_]+")
+_DELIMITING_AT = {_c.AT_BOUNDARY, _c.AT_BEGINNING, _c.AT_BEGINNING_STRING, _c.AT_END, _c.AT_END_STRING}
+_NON_LETTER_CATEGORIES = {_c.CATEGORY_SPACE, _c.CATEGORY_DIGIT, _c.CATEGORY_NOT_WORD}
+_REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT)
+#: Expansions of branches allowed per pattern (compile time only).
+_BUDGET = 5000
+
+Gate = frozenset[str]
+Item = tuple
+
+
+def _flatten(items: Iterable[Item]) -> list[Item]:
+    """Inline capturing groups (their content is a plain part of the sequence)."""
+    out: list[Item] = []
+    for op, av in items:
+        if op is _c.SUBPATTERN and not av[1] and not av[2]:
+            out.extend(_flatten(av[-1]))
+        else:
+            out.append((op, av))
+    return out
+
+
+def _alternatives(item: Item) -> list[list[Item]] | None:
+    """The alternatives of a branch or of an optional part ("(?:please )?" -> "", "please ")."""
+    op, av = item
+    if op is _c.BRANCH:
+        return [_flatten(a) for a in av[1]]
+    if op in _REPEATS and av[0] == 0 and av[1] == 1:
+        return [[], _flatten(av[2])]
+    return None
+
+
+def _is_letter(code: int) -> bool:
+    return chr(code).isalpha()
+
+
+def _non_letter(item: Item) -> bool:
+    """Whether an atomic item can only match a non-letter or a boundary."""
+    op, av = item
+    if op is _c.AT:
+        return av in _DELIMITING_AT
+    if op is _c.LITERAL:
+        return not _is_letter(av)
+    if op is _c.IN:
+        for member_op, member in av:
+            if member_op is _c.LITERAL and not _is_letter(member):
+                continue
+            if member_op is _c.CATEGORY and member in _NON_LETTER_CATEGORIES:
+                continue
+            if member_op is _c.RANGE and not any(_is_letter(x) for x in range(member[0], member[1] + 1)):
+                continue
+            return False
+        return True
+    return False
+
+
+def _starts_delimited(seq: Sequence[Item], right: bool) -> bool:
+    """Whether whatever ``seq`` matches begins with a non-letter (``right``: what follows seq)."""
+    if not seq:
+        return right
+    first, rest = seq[0], seq[1:]
+    alternatives = _alternatives(first)
+    if alternatives is not None:
+        return all(_starts_delimited(alt + list(rest), right) for alt in alternatives)
+    op, av = first
+    if op in _REPEATS:
+        body = _flatten(av[2])
+        starts = bool(body) and _starts_delimited(body, False)
+        return starts if av[0] >= 1 else starts and _starts_delimited(rest, right)
+    return _non_letter(first)
+
+
+def _ends_delimited(seq: Sequence[Item], left: bool) -> bool:
+    """Whether whatever ``seq`` matches ends with a non-letter (``left``: what precedes seq)."""
+    if not seq:
+        return left
+    last, head = seq[-1], seq[:-1]
+    alternatives = _alternatives(last)
+    if alternatives is not None:
+        return all(_ends_delimited(list(head) + alt, left) for alt in alternatives)
+    op, av = last
+    if op in _REPEATS:
+        body = _flatten(av[2])
+        ends = bool(body) and _ends_delimited(body, False)
+        return ends if av[0] >= 1 else ends and _ends_delimited(head, left)
+    return _non_letter(last)
+
+
+#: Words so frequent in prose that a gate made of them lets most lines through.
+_COMMON = frozenset(
+    "this that with from have will your you our was were are for and not but all can has had "
+    "been they their them more about said says which would there what when who its also into "
+    "than then only other some over after before just like".split()
+)
+
+
+def _cost(gate: Gate) -> int:
+    """Prefer gates of few, rare words: "donation" lets fewer lines through than "a" or "this"."""
+    return len(gate) + 10 * sum(1 for w in gate if len(w) <= 3 or w in _COMMON)
+
+
+def _best(gates: Iterable[Gate]) -> Gate | None:
+    return min(gates, key=_cost, default=None)
+
+
+def _gates(items: list[Item], left: bool, right: bool, budget: list[int]) -> list[Gate]:
+    """Gates of a sequence of parse items, given whether its edges are delimited."""
+    gates: list[Gate] = []
+    run: list[str] = []
+    run_left = left
+
+    def flush(text: str, text_left: bool, text_right: bool) -> None:
+        for m in _WORDS.finditer(text):
+            if (m.start() > 0 or text_left) and (m.end() < len(text) or text_right):
+                gates.append(frozenset({m.group().casefold()}))
+
+    for k, item in enumerate(items):
+        op, av = item
+        if op is _c.LITERAL:
+            run.append(chr(av))
+            continue
+        rest = items[k + 1 :]
+        alternatives = _alternatives(item)
+        if alternatives is not None:
+            # expand: the letters just before the branch, each alternative, then the rest
+            text = "".join(run)
+            cut = len(text)
+            while cut and text[cut - 1].isalpha():
+                cut -= 1
+            flush(text[:cut], run_left, True)
+            prefix = [(_c.LITERAL, ord(ch)) for ch in text[cut:]]
+            prefix_left = cut > 0 or run_left
+            found: list[list[Gate]] = []
+            for alternative in alternatives:
+                budget[0] -= 1
+                candidates = [] if budget[0] < 0 else _gates(prefix + alternative + rest, prefix_left, right, budget)
+                if not candidates:
+                    return gates  # an alternative needs no word: the branch gives no gate
+                found.append(candidates)
+            # a gate every alternative has (a word after the branch) beats the union of their best
+            common = set(found[0]).intersection(*found[1:])
+            union = frozenset().union(*(_best(c) for c in found))
+            gates.append(_best([*common, union]))
+            return gates
+        if op in _REPEATS:
+            body = _flatten(av[2])
+            prev_end = (not run[-1].isalpha()) if run else run_left
+            after = _starts_delimited(rest, right)
+            body_starts, body_ends = _starts_delimited(body, False), _ends_delimited(body, False)
+            if av[0] == 0:  # optional: no word in it is needed; both cases must delimit
+                flush("".join(run), run_left, body_starts and after)
+                run, run_left = [], prev_end and body_ends
+            else:  # at least once: its words are needed
+                flush("".join(run), run_left, body_starts)
+                gates.extend(_gates(body, prev_end and body_ends, body_starts and after, budget))
+                run, run_left = [], body_ends
+            continue
+        delim = _non_letter(item)
+        flush("".join(run), run_left, delim)
+        run, run_left = [], delim
+    flush("".join(run), run_left, right)
+    return gates
+
+
+def gate_words(pattern: str, flags: int = 0) -> Gate | None:
+    """A set of words at least one of which is a token of every match of ``pattern``, or None."""
+    try:
+        parsed = _p.parse(pattern, flags)
+    except re.error:
+        return None
+    return _best(_gates(_flatten(parsed), False, False, [_BUDGET]))

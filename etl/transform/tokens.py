@@ -1,0 +1,36 @@
+"""Fast word tokens for the classifier and for line fingerprints.
+
+A token is a maximal run of letters of the casefolded text, as UTF-8 bytes.  Running a Unicode
+regular expression over every body paragraph costs about 20 µs a line, a tenth of the whole
+per-article budget, so text that is (nearly) ASCII takes a byte path instead: encode with "?" for
+every non-ASCII character, map every byte that is not a-z to a space with one ``bytes.translate``
+and split.  Non-ASCII letters then split a word in pieces ("café" -> "caf"), which only adds
+tokens that no English lexicon word equals; every ASCII token of the regex tokenization is still
+there, which is what the pattern gates (``gates.py``) rely on.  Text with more than a few non-ASCII
+characters (Cyrillic, Greek, heavily accented text) takes the exact regex path.
+"""
+
+from __future__ import annotations
+
+import re
+
+_LETTER_RUNS = re.compile(r"[^\W\d_]+")
+# every byte that is not a-z becomes a space
+_TABLE = bytes(b if 97 <= b <= 122 else 32 for b in range(256))
+#: Share of non-ASCII characters above which the exact (regex) path is taken.
+NON_ASCII_SHARE = 0.05
+
+
+def tokenize(casefolded: str) -> list[bytes]:
+    """The letter runs of already casefolded text, as UTF-8 bytes (see the module doc)."""
+    raw = casefolded.encode("ascii", "replace")
+    replaced = raw.count(b"?") - casefolded.count("?")
+    if replaced <= NON_ASCII_SHARE * len(casefolded):
+        return raw.translate(_TABLE).split()
+    return [t.encode("utf-8") for t in _LETTER_RUNS.findall(casefolded)]
+
+
+def letters(text: str) -> bytes:
+    """The letters of ``text`` only, casefolded (tokens joined): equal for copies of a line that
+    differ in case, digits, punctuation, quotes, dashes or spacing."""
+    return b"".join(tokenize(text.casefold()))
