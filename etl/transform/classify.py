@@ -37,10 +37,10 @@ from typing import Any
 from etl.records import LabeledSegment, Segment
 from etl.rules import Rules
 from etl.transform.credits import is_credit_line
-from etl.transform.gates import gate_words
+from etl.transform.gates import first_words, gate_words
 from etl.transform.memory import CorpusMemory, fingerprint_letters
 from etl.transform.segment import dateline_iso
-from etl.transform.tokens import tokenize
+from etl.transform.tokens import tokenize, tokenize_many
 
 # ----------------------------------------------------------------------------- compiled rules
 
@@ -82,13 +82,16 @@ class _Compiled:
     fragment_end: re.Pattern[str]
     breadcrumb: re.Pattern[str] | None
     byline_prefix: re.Pattern[str]
+    byline_first: frozenset[bytes] | None  # the words a byline can begin with (None: unknown)
     byline_joiners: frozenset[str]
     inline_credit: tuple[tuple[re.Pattern[str], frozenset[bytes] | None], ...]  # (pattern, gate)
     inline_credit_gate: frozenset[bytes] | None  # union of the gates (None: some pattern has none)
     caption_re: re.Pattern[str] | None
-    gate_index: Mapping[bytes, tuple[tuple[int, int], ...]]  # word -> (family, pattern) it gates
+    first_index: Mapping[bytes, tuple[tuple[int, int], ...]]  # first word -> (family, pattern)
+    gate_index: Mapping[bytes, tuple[tuple[int, int], ...]]  # gate word -> (family, pattern)
     gate_words: frozenset[bytes]
-    ungated: tuple[tuple[tuple[int, int], ...], ...]  # [tail] -> patterns without a gate
+    ungated: tuple[tuple[int, int], ...]  # patterns tried on every segment
+    tail_patterns: tuple[tuple[int, int], ...]  # tail-only families' patterns
     family_max_words: tuple[int, int]  # [tail] -> longest segment any family applies to
     t: Mapping[str, Any]  # thresholds
     rules: Rules  # for the helpers (dates, credits), which compile their own rules
@@ -124,7 +127,8 @@ _DEFAULT_THRESHOLDS: dict[str, Any] = {
     "min_body_after_end_marker": 2,
     "fragment_max_words": 8,
     "dateline_max_chars": 90,
-    "credit_max_chars": 250,
+    "credit_max_chars": 200,
+    "credit_sentence_max_chars": 120,
     "name_line_max_words": 5,
     "duplicate_min_letters": 12,
     "plain_heading_max_words": 6,
@@ -138,8 +142,14 @@ def compiled(rules: Rules) -> _Compiled:
     lex = cfg.get("lexicon", {})
     structure = cfg.get("structure", {})
     families = []
+    # Which patterns to try on a segment (speed; see gates.py): a pattern anchored at the start is
+    # indexed by the words a matching line can begin with, another by its gate words; the rest
+    # are tried on every segment.  Tail-only families (bios) are tried without an index: only the
+    # few segments at the end of an article ever reach them.
+    first_index: dict[bytes, list[tuple[int, int]]] = {}
     gate_index: dict[bytes, list[tuple[int, int]]] = {}
     ungated: list[tuple[int, int]] = []
+    tail_patterns: list[tuple[int, int]] = []
     for name, fam in cfg.get("families", {}).items():
         flags = 0 if fam.get("case_sensitive") else re.IGNORECASE
         sources = [p for p in fam.get("patterns", ()) if p]
@@ -147,12 +157,20 @@ def compiled(rules: Rules) -> _Compiled:
         if regex is None:
             continue
         for k, source in enumerate(sources):
+            key = (len(families), k)
+            if fam.get("tail_only"):
+                tail_patterns.append(key)
+                continue
+            first = _ascii_gate(first_words(source, flags))
             gate = _ascii_gate(gate_words(source, flags))
-            if gate is None:
-                ungated.append((len(families), k))
-            else:
+            if first is not None:
+                for word in first:
+                    first_index.setdefault(word, []).append(key)
+            elif gate is not None:
                 for word in gate:
-                    gate_index.setdefault(word, []).append((len(families), k))
+                    gate_index.setdefault(word, []).append(key)
+            else:
+                ungated.append(key)
         families.append(
             _Family(
                 name=name,
@@ -173,6 +191,7 @@ def compiled(rules: Rules) -> _Compiled:
         caption_re = re.compile(
             r"^(?:[\w.'’-]+\s+){1,6}(?:" + "|".join(re.escape(v) for v in verbs) + r")\b", re.IGNORECASE
         )
+    byline_prefix = structure.get("byline_prefix", r"^by\s*:?\s*")
     inline = tuple(
         (re.compile(p, re.IGNORECASE), _ascii_gate(gate_words(p, re.IGNORECASE)))
         for p in structure.get("inline_photo_credit", ())
@@ -187,19 +206,19 @@ def compiled(rules: Rules) -> _Compiled:
         families=tuple(families),
         fragment_end=re.compile(structure.get("fragment_end", r"[(\[{]\s*$")),
         breadcrumb=_alternation(structure.get("breadcrumb", ())),
-        byline_prefix=re.compile(structure.get("byline_prefix", r"^by\s*:?\s*"), re.IGNORECASE),
+        byline_prefix=re.compile(byline_prefix, re.IGNORECASE),
+        byline_first=_ascii_gate(first_words(byline_prefix, re.IGNORECASE)),
         byline_joiners=frozenset(w.casefold() for w in structure.get("byline_joiners", ("and",))),
         inline_credit=inline,
         inline_credit_gate=(
             None if any(g is None for _, g in inline) else frozenset().union(*(g for _, g in inline))
         ),
         caption_re=caption_re,
+        first_index={w: tuple(v) for w, v in first_index.items()},
         gate_index={w: tuple(v) for w, v in gate_index.items()},
         gate_words=frozenset(gate_index),
-        ungated=(
-            tuple(u for u in ungated if not families[u[0]].tail_only),
-            tuple(u for u in ungated if families[u[0]].tail_only),
-        ),
+        ungated=tuple(ungated),
+        tail_patterns=tuple(tail_patterns),
         family_max_words=(
             max((f.max_words for f in families if not f.tail_only), default=0),
             max((f.max_words for f in families if f.tail_only), default=0),
@@ -226,16 +245,31 @@ def _ascii_gate(gate: frozenset[str] | None) -> frozenset[bytes] | None:
 class _Feat:
     """What the classifier measures on one segment; the costly parts only on demand."""
 
-    __slots__ = ("text", "n_words", "tokens", "stops", "terminal", "_caps", "_content")
+    __slots__ = ("text", "n_words", "tokens", "terminal", "anchor", "_stops", "_caps", "_content", "_c")
 
-    def __init__(self, text: str, c: _Compiled) -> None:
+    def __init__(self, text: str, c: _Compiled, tokens: list[bytes] | None = None) -> None:
         self.text = text
         self.n_words = len(text.split()) if ("  " in text or "\t" in text) else text.count(" ") + 1
-        self.tokens = tokenize(text.casefold())
-        self.stops = sum(map(c.stopwords.__contains__, self.tokens))
+        self.tokens = tokenize(text.casefold()) if tokens is None else tokens
         self.terminal = _TERMINAL.search(text, max(len(text) - 8, 0)) is not None
+        self._c = c
+        self._stops: int | None = None
         self._caps: float | None = None
         self._content: frozenset[bytes] | None = None
+        # sentence-like: the prose that delimits the article (terminal punctuation and a function
+        # word, or long prose that lost its full stop)
+        t = c.t
+        if self.terminal and self.n_words >= t["anchor_min_words"]:
+            self.anchor = not c.stopwords.isdisjoint(self.tokens)
+        else:
+            self.anchor = self.n_words >= t["anchor_long_words"] and self.density >= t["anchor_long_density"]
+
+    @property
+    def stops(self) -> int:
+        """How many tokens are function words."""
+        if self._stops is None:
+            self._stops = sum(map(self._c.stopwords.__contains__, self.tokens))
+        return self._stops
 
     @property
     def letters(self) -> bytes:
@@ -266,11 +300,8 @@ class _Feat:
 
 
 def _is_anchor(f: _Feat, c: _Compiled) -> bool:
-    """Sentence-like: the prose that delimits the article."""
-    t = c.t
-    if f.terminal and f.n_words >= t["anchor_min_words"] and f.stops >= 1:
-        return True
-    return f.n_words >= t["anchor_long_words"] and f.density >= t["anchor_long_density"]
+    """Sentence-like (computed once per segment, see _Feat)."""
+    return f.anchor
 
 
 def _is_allcaps(f: _Feat, c: _Compiled) -> bool:
@@ -352,15 +383,14 @@ def classify(
     c = compiled(rules)
     t = c.t
     n = len(segments)
-    feats = [_Feat(s.text, c) for s in segments]
+    texts = [s.text for s in segments]
+    feats = [_Feat(text, c, tokens) for text, tokens in zip(texts, tokenize_many(texts))]
     states = [_State() for _ in range(n)]
 
     for i in range(n):
         _local(segments[i], feats[i], states[i], c)
     _captions_of_credits(segments, feats, states, c)
     _memory(segments, feats, states, c, rules, memory, outlet)
-    for st, f in zip(states, feats):
-        st.anchor = st.label is None and _is_anchor(f, c)
     _duplicates(segments, feats, states, c)
     for st, f in zip(states, feats):
         st.anchor = st.label is None and _is_anchor(f, c)
@@ -461,14 +491,17 @@ def _local(seg: Segment, f: _Feat, st: _State, c: _Compiled) -> None:
                 (fam.related_intro or fam.end_marker) and fam.regex.search(text) for fam in c.families
             )
             return
-    if len(text) <= t["credit_max_chars"]:
+    if len(text) <= t["credit_max_chars"] and (
+        len(text) <= t["credit_sentence_max_chars"] or not f.anchor or text[0] in "(["
+    ):
+        # (a long sentence that is not in brackets is prose, not a credit line)
         why = is_credit_line(text, c.rules)
         if why:
             st.label, st.reason = "credit", str(why)
             st.photo_credit = bool(_PHOTO_WORDS.search(text))
             st.end_marker = not st.photo_credit
             return
-    rest = _byline_rest(text, c)
+    rest = _byline_rest(text, c) if c.byline_first is None or f.tokens[0] in c.byline_first else None
     if rest is not None:
         st.label = "byline"
         st.reason = "byline" + (f": {_quote(rest)!r}" if rest else " opener")
@@ -516,23 +549,32 @@ def _inline_credit(f: _Feat, c: _Compiled) -> re.Match[str] | None:
 
 def _family_match(f: _Feat, c: _Compiled, tail: bool) -> tuple[_Family, re.Match[str]] | None:
     """The first family pattern (in rule order) matching the segment, trying only the patterns
-    whose gate words are among its tokens; ``tail`` selects the tail-only families (bios)."""
-    if f.n_words > c.family_max_words[tail]:
+    indexed under its first token or its other tokens (see ``compiled``); ``tail`` selects the
+    tail-only families (bios)."""
+    n_words = f.n_words
+    if n_words > c.family_max_words[tail]:
         return None
-    ungated = c.ungated[tail]
-    hits = c.gate_words.intersection(f.tokens)
-    if hits:
-        candidates = set(ungated)
-        for word in hits:
-            candidates.update(c.gate_index[word])
-        order: Sequence[tuple[int, int]] = sorted(candidates)
+    order: Sequence[tuple[int, int]]
+    if tail:
+        order = c.tail_patterns
     else:
-        order = ungated
+        hits = c.gate_words.intersection(f.tokens)
+        first = c.first_index.get(f.tokens[0]) if f.tokens else None
+        if hits or first:
+            candidates = set(c.ungated)
+            if first:
+                candidates.update(first)
+            for word in hits:
+                candidates.update(c.gate_index[word])
+            order = sorted(candidates)
+        else:
+            order = c.ungated
+    families, terminal, text = c.families, f.terminal, f.text
     for fam_index, pattern_index in order:
-        fam = c.families[fam_index]
-        if fam.tail_only != tail or f.n_words > fam.max_words or (fam.unpunctuated_only and f.terminal):
+        fam = families[fam_index]
+        if n_words > fam.max_words or (terminal and fam.unpunctuated_only):
             continue
-        m = fam.patterns[pattern_index].search(f.text)
+        m = fam.patterns[pattern_index].search(text)
         if m:
             return fam, m
     return None

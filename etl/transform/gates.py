@@ -198,3 +198,43 @@ def gate_words(pattern: str, flags: int = 0) -> Gate | None:
     except re.error:
         return None
     return _best(_gates(_flatten(parsed), False, False, [_BUDGET]))
+
+
+def _first_words(items: list[Item], budget: list[int]) -> set[str] | None:
+    """The possible first words of a match of ``items`` (which must start the text), or None."""
+    run: list[str] = []
+    for k, item in enumerate(items):
+        op, av = item
+        if op is _c.LITERAL and _is_letter(av):
+            run.append(chr(av))
+            continue
+        alternatives = _alternatives(item)
+        if alternatives is not None and (run or op is _c.BRANCH or av[0] == 0):
+            prefix = [(_c.LITERAL, ord(ch)) for ch in run]
+            words: set[str] = set()
+            for alternative in alternatives:
+                budget[0] -= 1
+                if budget[0] < 0:
+                    return None
+                found = _first_words(prefix + alternative + items[k + 1 :], budget)
+                if found is None:
+                    return None
+                words |= found
+            return words
+        if not run:
+            return None  # the text starts with something other than a letter
+        return {"".join(run).casefold()} if _starts_delimited(items[k:], False) else None
+    return {"".join(run).casefold()} if run else None
+
+
+def first_words(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """For a pattern anchored at the start ("^..."), the words a matching line can begin with;
+    None when the pattern is not anchored or may begin otherwise."""
+    try:
+        parsed = _flatten(_p.parse(pattern, flags))
+    except re.error:
+        return None
+    if not parsed or parsed[0] != (_c.AT, _c.AT_BEGINNING):
+        return None
+    words = _first_words(parsed[1:], [_BUDGET])
+    return frozenset(words) if words else None

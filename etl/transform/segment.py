@@ -135,6 +135,10 @@ def segment(text: str, rules: Rules | None = None) -> tuple[Segment, ...]:
             if filled < min_share * len(pairs):
                 width = None
 
+    if width is None:  # every non-blank line is a segment
+        return tuple(
+            Segment(k, i, i, line) for k, (i, line) in enumerate((i, line) for i, line in enumerate(lines) if line)
+        )
     segments: list[Segment] = []
     i, n = 0, len(lines)
     while i < n:
@@ -143,7 +147,7 @@ def segment(text: str, rules: Rules | None = None) -> tuple[Segment, ...]:
             continue
         start = i
         parts = [lines[i]]
-        if width is not None and not _is_item(lines[i], rules):
+        if not _is_item(lines[i], rules):
             while i + 1 < n and lines[i + 1]:
                 cur, nxt = lines[i], lines[i + 1]
                 indent_cur = len(_LEADING_WS.match(raw_lines[i]).group())
@@ -154,7 +158,7 @@ def segment(text: str, rules: Rules | None = None) -> tuple[Segment, ...]:
                     break
                 i += 1
                 parts.append(nxt)
-        segments.append(Segment(len(segments), start, i, _join(parts)))
+        segments.append(Segment(len(segments), start, i, _join(parts) if len(parts) > 1 else parts[0]))
         i += 1
     return tuple(segments)
 

@@ -13,6 +13,7 @@ characters (Cyrillic, Greek, heavily accented text) takes the exact regex path.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 _LETTER_RUNS = re.compile(r"[^\W\d_]+")
 # every byte that is not a-z becomes a space
@@ -34,3 +35,24 @@ def letters(text: str) -> bytes:
     """The letters of ``text`` only, casefolded (tokens joined): equal for copies of a line that
     differ in case, digits, punctuation, quotes, dashes or spacing."""
     return b"".join(tokenize(text.casefold()))
+
+
+def tokenize_many(texts: Sequence[str]) -> list[list[bytes]]:
+    """:func:`tokenize` of each text (casefolded here), in one pass over their concatenation: the
+    per-call overhead is most of the cost for short lines."""
+    joined = "\n".join(texts)
+    folded = joined.casefold()
+    if len(folded) != len(joined):  # casefolding changed lengths ("ß" -> "ss"): one by one
+        return [tokenize(t.casefold()) for t in texts]
+    raw = folded.encode("ascii", "replace")
+    spaced = raw.translate(_TABLE)
+    out: list[list[bytes]] = []
+    start = 0
+    for text in texts:
+        end = start + len(text)
+        if raw.count(b"?", start, end) - text.count("?") > NON_ASCII_SHARE * len(text):
+            out.append([t.encode("utf-8") for t in _LETTER_RUNS.findall(folded, start, end)])
+        else:
+            out.append(spaced[start:end].split())
+        start = end + 1
+    return out

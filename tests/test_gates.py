@@ -1,0 +1,107 @@
+"""Gate words never change a verdict: every match of a pattern contains one of its gate words."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from etl.rules import load_rules
+from etl.transform.gates import gate_words
+from etl.transform.segment import segment
+from etl.transform.tokens import letters, tokenize
+
+ROOT = Path(__file__).parent.parent
+RULES = load_rules()
+
+EXTRA_LINES = [
+    "Please subscribe to our newsletters",
+    "NEWYou can now listen to Gazette articles!",
+    "Sign up for our daily briefing, delivered to your inbox",
+    "Follow us on X, Threads and Bluesky",
+    "We and our 842 partners use cookies to store and access personal data",
+    "By continuing to browse this site you agree to our use of cookies.",
+    "Accept all",
+    "5 min read",
+    "10-minute read",
+    "Listen (4 min)",
+    "Was this story helpful?",
+    "Did you enjoy this article?",
+    "Read more: Council approves budget",
+    "ALSO READ | Mayor resigns",
+    "Don\u2019t miss: the week in pictures",
+    "Editor\u2019s picks",
+    "About the authors",
+    "\u00a9 2024 Gazette Media. All rights reserved.",
+    "Tags: politics, budget",
+    "Jane Doe is a senior correspondent who covers energy.",
+    "Agence France-Presse, the global news agency, is one of the world\u2019s oldest news organisations.",
+    "Residents fill sandbags (Photo: Jo Lin/Getty Images)",
+    "An aerial view. Photograph: Jo Lin/AFP via Getty Images",
+    "(AP Photo/Alex Brandon)",
+    "Getty Images",
+    "Make a donation to support our newsroom.",
+    "Become a member today",
+    "Download the Gazette app for iOS and Android",
+]
+
+
+def _lines() -> list[str]:
+    out = list(EXTRA_LINES)
+    for path in [*sorted((ROOT / "tests/fixtures/cleaning").glob("*.txt")), *sorted((ROOT / "seeds").glob("*.txt"))]:
+        out += [s.text for s in segment(path.read_text(encoding="utf-8"), RULES)]
+    return out
+
+
+def _patterns() -> list[tuple[str, int]]:
+    cfg = RULES["cleaning"]
+    out = []
+    for fam in cfg["families"].values():
+        flags = 0 if fam.get("case_sensitive") else re.IGNORECASE
+        out += [(p, flags) for p in fam["patterns"]]
+    out += [(p, re.IGNORECASE) for p in cfg["structure"]["inline_photo_credit"]]
+    return out
+
+
+LINES = _lines()
+
+
+@pytest.mark.parametrize("pattern,flags", _patterns())
+def test_every_match_passes_the_gate(pattern, flags):
+    gate = gate_words(pattern, flags)
+    if gate is None:
+        return
+    regex = re.compile(pattern, flags)
+    for line in LINES:
+        if regex.search(line):
+            tokens = {t.decode() for t in tokenize(line.casefold())}
+            assert gate & tokens, (pattern, line, sorted(gate))
+
+
+@pytest.mark.parametrize(
+    "pattern,expected",
+    [
+        (r"\bfollow us\b", {"follow"}),
+        (r"\bcookies?\b.{0,80}\byou\b", {"cookie", "cookies"}),
+        (r"^(?:please )?(?:subscribe|sign up)\b", {"subscribe", "sign"}),
+        (r"\b(?:make|consider making) a (?:donation|contribution)\b", {"donation", "contribution"}),
+        (r"\b(?:this|the) (?:article|story) (?:useful|helpful)\b", {"useful", "helpful"}),
+        (r"you can now listen\b", {"listen"}),
+        (r"\d+\s*min", None),  # "min" may be glued to letters that follow: no gate
+        (r"^»", None),
+    ],
+)
+def test_gate_words(pattern, expected):
+    gate = gate_words(pattern, re.IGNORECASE)
+    assert (set(gate) if gate is not None else None) == expected
+
+
+def test_byte_tokens_match_the_unicode_letter_runs_for_ascii_words():
+    text = "Don\u2019t miss the caf\u00e9 \u2014 it\u2019s open 24/7, says Zelens\u2019kyi."
+    tokens = {t.decode() for t in tokenize(text.casefold())}
+    exact = set(re.findall(r"[^\W\d_]+", text.casefold()))
+    assert {w for w in exact if w.isascii()} <= tokens
+    cyrillic = "Зеленський заявив, що Україна не здасться."
+    assert tokenize(cyrillic.casefold())[0] == "зеленський".encode()
+    assert letters("Rail fares won\u2019t rise \u2014 yet") == letters("rail  fares won't rise - yet")
