@@ -36,7 +36,7 @@ from typing import Any
 
 from etl.records import LabeledSegment, Segment
 from etl.rules import Rules
-from etl.transform.credits import is_credit_line
+from etl.transform.credits import is_credit_line, parse_credits
 from etl.transform.gates import first_words, gate_words
 from etl.transform.memory import CorpusMemory, fingerprint_letters
 from etl.transform.segment import dateline_iso
@@ -56,6 +56,8 @@ _PHOTO_WORDS = re.compile(
 #: How many trailing characters of a line an inline photo credit is looked for in.
 _CREDIT_WINDOW = 200
 _NAME_TOKEN = re.compile(r"[^\s,|/()\-–—:]+")
+_META_SPLIT = re.compile(r"\s+[|•·]\s+|\s+[-–—]\s+")
+_BYLINE_SEPARATOR = re.compile(r"[,|]|\s[-–—]\s")
 _SAYS_END = re.compile(r"\b(?:SAYS?|SAID|CLAIMS?|WARNS?|REPORTS?)[\W]*$")
 
 
@@ -81,6 +83,8 @@ class _Compiled:
     families: tuple[_Family, ...]
     fragment_end: re.Pattern[str]
     breadcrumb: re.Pattern[str] | None
+    caption_prefix: re.Pattern[str] | None
+    caption_prefix_first: frozenset[bytes] | None  # words an announced caption begins with
     byline_prefix: re.Pattern[str]
     byline_first: frozenset[bytes] | None  # the words a byline can begin with (None: unknown)
     byline_joiners: frozenset[str]
@@ -132,6 +136,7 @@ _DEFAULT_THRESHOLDS: dict[str, Any] = {
     "name_line_max_words": 5,
     "duplicate_min_letters": 12,
     "plain_heading_max_words": 6,
+    "question_title_max_words": 20,
 }
 
 
@@ -206,6 +211,8 @@ def compiled(rules: Rules) -> _Compiled:
         families=tuple(families),
         fragment_end=re.compile(structure.get("fragment_end", r"[(\[{]\s*$")),
         breadcrumb=_alternation(structure.get("breadcrumb", ())),
+        caption_prefix=_alternation(structure.get("caption_prefix", ())),
+        caption_prefix_first=_first_gate(structure.get("caption_prefix", ()), re.IGNORECASE),
         byline_prefix=re.compile(byline_prefix, re.IGNORECASE),
         byline_first=_ascii_gate(first_words(byline_prefix, re.IGNORECASE)),
         byline_joiners=frozenset(w.casefold() for w in structure.get("byline_joiners", ("and",))),
@@ -227,6 +234,17 @@ def compiled(rules: Rules) -> _Compiled:
         rules=rules,
         fp_min_letters=int(cfg.get("memory", {}).get("min_fingerprint_letters", 4)),
     )
+
+
+def _first_gate(patterns: Sequence[str], flags: int) -> frozenset[bytes] | None:
+    """The words lines matching any of ``patterns`` (all anchored) begin with, or None."""
+    words: set[bytes] = set()
+    for pattern in patterns:
+        gate = _ascii_gate(first_words(pattern, flags))
+        if gate is None:
+            return None
+        words |= gate
+    return frozenset(words) or None
 
 
 def _ascii_gate(gate: frozenset[str] | None) -> frozenset[bytes] | None:
@@ -341,6 +359,46 @@ def _byline_rest(text: str, c: _Compiled) -> str | None:
     return None
 
 
+def meta_parts(text: str) -> list[str]:
+    """The parts of a line that strings metadata together ("By Jane Doe | May 3, 2023")."""
+    return [p for p in (part.strip() for part in _META_SPLIT.split(text)) if p]
+
+
+def _meta_line(text: str, c: _Compiled) -> tuple[str, str] | None:
+    """(label, reason) for a line made only of bylines and datelines joined by separators
+    ("By Jane Doe | May 3, 2023", "Published 12 June 2023 | Updated 13 June 2023"), else None."""
+    parts = meta_parts(text)
+    if len(parts) < 2:
+        return None
+    dates = bylines = 0
+    for part in parts:
+        if dateline_iso(part, c.rules) is not None:
+            dates += 1
+        elif _byline_rest(part, c):
+            bylines += 1
+        else:
+            return None
+    if bylines:
+        return "byline", "byline with date" if dates else "bylines"
+    return "dateline", "datelines"
+
+
+def _author_and_outlet(f: _Feat, c: _Compiled) -> bool:
+    """A short head line naming an author and an outlet ("Maria Petrenko, Associated Press",
+    "Jane Doe | AP", "Laura Chen, Kyiv Daily Report"): capitalized words around a separator, which
+    credits.parse_credits reads as an author and an agency, or as a person before the separator."""
+    if f.n_words > 10 or f.terminal or not _BYLINE_SEPARATOR.search(f.text):
+        return False
+    if not all(w[:1].isupper() or w.casefold() in c.byline_joiners for w in _NAME_TOKEN.findall(f.text)):
+        return False
+    head = _BYLINE_SEPARATOR.split(f.text, 1)[0].strip()
+    credits = parse_credits(f.text, 0, c.rules)
+    # an agency after the name, or the name before the separator is read as a person's
+    return any(cr.role == "agency" for cr in credits) and any(cr.role == "author" for cr in credits) or (
+        len(head.split()) >= 2 and any(cr.role == "author" and cr.name == head for cr in credits)
+    )
+
+
 def _name_line(f: _Feat, c: _Compiled) -> bool:
     """Only a person's or an agency's name: 1..N capitalized words, no function words, no digits."""
     words = f.text.split()
@@ -367,6 +425,7 @@ class _State:
     byline_open: bool = False
     memory: int | None = None
     anchor: bool = False
+    dup_of: int = -1  # index of the segment this one repeats
 
 
 def classify(
@@ -397,6 +456,10 @@ def classify(
 
     anchors = [i for i in range(n) if states[i].anchor]
     first = anchors[0] if anchors else n
+    if _question_title(first, feats, states, c):
+        states[first].anchor = False
+        anchors.pop(0)
+        first = anchors[0] if anchors else n
 
     # --- end-of-article marker followed by little prose: the article ends there
     end = n
@@ -501,11 +564,24 @@ def _local(seg: Segment, f: _Feat, st: _State, c: _Compiled) -> None:
             st.photo_credit = bool(_PHOTO_WORDS.search(text))
             st.end_marker = not st.photo_credit
             return
+    if f.n_words <= 20 and _META_SPLIT.search(text):
+        kind = _meta_line(text, c)
+        if kind is not None:
+            st.label, st.reason = kind
+            st.byline_open = False
+            return
     rest = _byline_rest(text, c) if c.byline_first is None or f.tokens[0] in c.byline_first else None
     if rest is not None:
         st.label = "byline"
         st.reason = "byline" + (f": {_quote(rest)!r}" if rest else " opener")
         st.byline_open = rest == ""
+        return
+    if (
+        c.caption_prefix is not None
+        and (c.caption_prefix_first is None or f.tokens[0] in c.caption_prefix_first)
+        and c.caption_prefix.search(text)
+    ):
+        st.label, st.reason = "caption", "announced caption"
         return
     m = _inline_credit(f, c) if f.n_words <= 80 else None
     if m is not None:
@@ -538,8 +614,10 @@ def _inline_credit(f: _Feat, c: _Compiled) -> re.Match[str] | None:
     if c.inline_credit_gate is not None and c.inline_credit_gate.isdisjoint(f.tokens):
         return None
     start = max(len(f.text) - _CREDIT_WINDOW, 0)
+    # a match lies in the window, so its gate words are tokens of the window
+    tokens = f.tokens if start == 0 else tokenize(f.text[start:].casefold())
     for pattern, gate in c.inline_credit:
-        if gate is not None and gate.isdisjoint(f.tokens):
+        if gate is not None and gate.isdisjoint(tokens):
             continue
         m = pattern.search(f.text, start)
         if m:
@@ -667,15 +745,35 @@ def _duplicates(
                     j = cand
                     break
         if j is not None:
-            exact = "" if seen.get(key) is not None else ", nearly"
-            st.label = "duplicate"
-            st.reason = f"repeat of line {segments[j].line_start}{exact or ' (normalized)'}"
+            st.label, st.dup_of = "duplicate", j
+            how = "(normalized)" if seen.get(key) is not None else "(nearly)"
+            st.reason = f"repeat of line {segments[j].line_start} {how}"
             continue
         seen[key] = i
         if len(f.text) >= near_min:
             letters[i] = key
             prefixes.setdefault(key[:key_chars], []).append(i)
             suffixes.setdefault(key[-key_chars:], []).append(i)
+
+
+def _question_title(i: int, feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled) -> bool:
+    """Whether the first sentence-like segment is really a headline asking a question ("Will the
+    ferry run this winter?"): nothing but furniture before it, no headline-shaped line before
+    it, a question or exclamation of headline length, followed by a byline/dateline or by a
+    paragraph at least twice as long."""
+    if i >= len(feats) or not feats[i].text.rstrip("\"'”’»)").endswith(("?", "!")):
+        return False
+    if feats[i].n_words > c.t["question_title_max_words"]:
+        return False
+    for j in range(i):
+        if states[j].label is None:
+            return False  # a line before it is the title (or a standfirst)
+    for j in range(i + 1, len(feats)):
+        if states[j].label in ("byline", "dateline"):
+            return True
+        if states[j].label is None:
+            return states[j].anchor and feats[j].n_words >= 2 * feats[i].n_words
+    return False
 
 
 def _head(
@@ -687,6 +785,9 @@ def _head(
     for i in range(min(first, len(segments))):
         st, f = states[i], feats[i]
         if st.label is not None:
+            continue
+        if _author_and_outlet(f, c):
+            st.label, st.reason = "byline", "author and outlet"
             continue
         if title_at is None and _headline_shaped(f, c):
             title_at = i
@@ -717,7 +818,7 @@ def _head(
     if title_at is not None:
         where = segments[title_at].line_start
         for st in states:
-            if st.label == "duplicate" and st.reason.startswith(f"repeat of line {where}"):
+            if st.label == "duplicate" and st.dup_of == title_at:
                 st.reason = f"repeat of the title (line {where})"
 
 

@@ -15,20 +15,29 @@ from etl.records import Credit, LabeledSegment, Metadata
 from etl.rules import Rules
 from etl.transform import credits
 from etl.transform.credits import parse_credits
+from etl.transform.classify import meta_parts
 from etl.transform.segment import dateline_iso
 
 _SPACES = re.compile(r"\s+")
+_SEPARATED = re.compile(r"\s[|•·–—-]\s")
+_DATELINE_MAX_CHARS = 120
 #: Datelines that state a later revision; the first publication date is preferred over them.
 _REVISION = re.compile(r"\b(?:updated?|last\s+(?:modified|updated)|modified|edited|revised)\b", re.IGNORECASE)
 
 
 def _published(datelines: Sequence[LabeledSegment], rules: Rules) -> tuple[str | None, str | None]:
     """(ISO date, raw dateline) from the first dateline that is not a revision, else the first."""
-    ordered = sorted(datelines, key=lambda s: bool(_REVISION.search(s.segment.text)))
-    for seg in ordered:
-        iso = dateline_iso(seg.segment.text, rules)
-        if iso:
-            return iso, seg.segment.text
+    # a line may string several dates or a byline and a date together: look at its parts too
+    candidates = [
+        part
+        for seg in datelines
+        for part in ([seg.segment.text] + (meta_parts(seg.segment.text) if _SEPARATED.search(seg.segment.text) else []))
+    ]
+    for text in sorted(candidates, key=lambda t: bool(_REVISION.search(t))):
+        if len(text) <= _DATELINE_MAX_CHARS:
+            iso = dateline_iso(text, rules)
+            if iso:
+                return iso, text
     return None, None
 
 
@@ -39,11 +48,14 @@ def _credits(labeled: Sequence[LabeledSegment], rules: Rules) -> tuple[Credit, .
     prev_byline = -2
     for k, ls in enumerate(labeled):
         if ls.label == "byline":
+            text = ls.segment.text
+            if _SEPARATED.search(text):  # leave the dates out of the names
+                text = " | ".join(p for p in meta_parts(text) if dateline_iso(p, rules) is None)
             if prev_byline == k - 1 and groups:
-                text, line = groups[-1]
-                groups[-1] = (f"{text} {ls.segment.text}", line)
+                joined, line = groups[-1]
+                groups[-1] = (f"{joined} {text}", line)
             else:
-                groups.append((ls.segment.text, ls.segment.line_start))
+                groups.append((text, ls.segment.line_start))
             prev_byline = k
         elif ls.label == "credit":
             groups.append((ls.segment.text, ls.segment.line_start))
@@ -75,6 +87,8 @@ def extract_metadata(
     if title is not None:
         title = _SPACES.sub(" ", title).strip() or None
     published_at, dateline = _published([ls for ls in labeled if ls.label == "dateline"], rules)
+    if published_at is None:  # a date on a byline line ("By Jane Doe | May 3, 2023")
+        published_at, dateline = _published([ls for ls in labeled if ls.label == "byline"], rules)
     return Metadata(
         title=title,
         published_at=published_at,
