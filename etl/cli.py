@@ -21,6 +21,7 @@ from etl.pipeline import InputError, RunLockedError
 from etl.rules import RulesError
 from etl.settings import (
     DEFAULT_MAX_FILE_BYTES,
+    DEFAULT_FILE_TIMEOUT,
     DEFAULT_MAX_LINE_CHARS,
     EXIT_LOCKED,
     EXIT_SOFTWARE,
@@ -59,11 +60,15 @@ def setup_logging(verbose: int, quiet: bool, log_file: Path | None) -> None:
     elif verbose > 1:
         level = logging.DEBUG
     root = logging.getLogger("etl")
-    root.handlers.clear()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+        old.close()
     root.setLevel(min(level, logging.INFO) if log_file else level)
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(level)
     console.setFormatter(logging.Formatter("etl: %(message)s"))
+    # Records marked file_only (e.g. the summary line, already printed on stdout) skip the console.
+    console.addFilter(lambda record: not getattr(record, "file_only", False))
     root.addHandler(console)
     if log_file:
         handler = logging.FileHandler(log_file, encoding="utf-8")
@@ -112,6 +117,8 @@ def cli() -> None:
               show_default=True, help="Files larger than this many bytes fail with a clear message.")
 @click.option("--max-line-length", "max_line_chars", type=click.IntRange(min=1), default=DEFAULT_MAX_LINE_CHARS,
               show_default=True, help="Files with a longer single line (in characters) fail: not article text.")
+@click.option("--file-timeout", type=click.FloatRange(min=0), default=DEFAULT_FILE_TIMEOUT, show_default=True,
+              help="Seconds cleaning one file may take before it fails with a reason (0: no limit).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=200, show_default=True,
               help="Articles per write transaction (readers see new articles after each).")
 @click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
@@ -129,6 +136,7 @@ def run(
     wait: bool,
     max_file_bytes: int,
     max_line_chars: int,
+    file_timeout: float,
     batch_size: int,
     log_file: Path | None,
     verbose: int,
@@ -170,6 +178,7 @@ def run(
         max_file_bytes=max_file_bytes,
         max_line_chars=max_line_chars,
         batch_size=batch_size,
+        file_timeout=file_timeout,
         reprocess=reprocess,
         wait=wait,
     )
@@ -198,7 +207,7 @@ def run(
         if bar is not None:
             bar.finish()
     # Each failure and the backup (if any) were logged as they happened; one summary line ends.
-    logging.getLogger("etl").info("run %s: %s", summary.run_id, summary.line())
+    logging.getLogger("etl").info("run %s: %s", summary.run_id, summary.line(), extra={"file_only": True})
     if not quiet:
         click.echo(summary.line())
     ctx.exit(summary.exit_code)

@@ -188,16 +188,53 @@ class Failed:
 Task = FileTask | RecleanTask
 Result = Loaded | Unchanged | Failed
 
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Per-file limits the workers enforce (see :class:`etl.settings.Settings`)."""
+
+    max_file_bytes: int
+    max_line_chars: int
+    file_seconds: float
+
+
 _worker_rules: Rules | None = None
 _worker_memory: CorpusMemory | None = None
-_worker_max_bytes: int = 0
-_worker_max_line: int = 0
+_worker_limits = Limits(0, 0, 0)
 
 
-def _init_worker(rules: Rules, memory: CorpusMemory, max_bytes: int, max_line: int) -> None:
-    global _worker_rules, _worker_memory, _worker_max_bytes, _worker_max_line
-    _worker_rules, _worker_memory, _worker_max_bytes, _worker_max_line = rules, memory, max_bytes, max_line
+def _init_worker(rules: Rules, memory: CorpusMemory, limits: Limits) -> None:
+    global _worker_rules, _worker_memory, _worker_limits
+    _worker_rules, _worker_memory, _worker_limits = rules, memory, limits
     resolve.use_rules(rules)
+
+
+class FileTimeout(Exception):
+    """Cleaning one file took longer than ``--file-timeout``."""
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`FileTimeout` in this (main) thread after ``seconds`` of wall time."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _expired(signum: int, frame: object) -> None:
+        raise FileTimeout(f"cleaning took longer than {seconds:g} s (raise it with --file-timeout)")
+
+    previous = signal.signal(signal.SIGALRM, _expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _transform(raw: RawDocument) -> Article:
+    assert _worker_rules is not None
+    with _time_limit(_worker_limits.file_seconds):
+        return transform(raw, _worker_rules, _worker_memory)
 
 
 def _watch_parent(parent: int) -> None:
@@ -206,7 +243,7 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)  # the run died (kill -9, OOM): do not linger as an orphan
 
 
-def _init_pool_worker(lock_fd: int, rules: Rules, memory: CorpusMemory, max_bytes: int, max_line: int) -> None:
+def _init_pool_worker(lock_fd: int, rules: Rules, memory: CorpusMemory, limits: Limits) -> None:
     """Start a forked pool worker: drop the inherited run lock, leave signals to the run, watch it."""
     try:
         os.close(lock_fd)  # flock is shared with the parent's descriptor; a worker must not hold it
@@ -215,30 +252,33 @@ def _init_pool_worker(lock_fd: int, rules: Rules, memory: CorpusMemory, max_byte
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the run handles it
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
-    _init_worker(rules, memory, max_bytes, max_line)
+    _init_worker(rules, memory, limits)
 
 
 def _process(task: Task) -> Result:
     """Extract and transform one file (runs in a worker process)."""
-    assert _worker_rules is not None
     if isinstance(task, RecleanTask):
         try:
-            return Loaded(transform(task.raw, _worker_rules, _worker_memory))
+            return Loaded(_transform(task.raw))
+        except FileTimeout as exc:
+            return Failed(task.raw.source_path, "transform", str(exc))
         except Exception as exc:  # a bug on one article must not stop the night
             return Failed(task.raw.source_path, "transform", f"{type(exc).__name__}: {exc}")
     source_path = task.source.source_path
     try:
-        data, digest = read(task.source, _worker_max_bytes)
+        data, digest = read(task.source, _worker_limits.max_file_bytes)
         if digest == task.known_sha256:
             return Unchanged(source_path, digest)
-        raw = to_document(task.source, data, digest, _worker_max_line)
+        raw = to_document(task.source, data, digest, _worker_limits.max_line_chars)
     except ExtractError as exc:
         return Failed(source_path, exc.stage, exc.message)
     except Exception as exc:  # pragma: no cover - an unexpected bug in decoding
         return Failed(source_path, "decode", f"{type(exc).__name__}: {exc}")
     note = decode_note(data, raw.encoding)
     try:
-        return Loaded(transform(raw, _worker_rules, _worker_memory), (note,) if note else ())
+        return Loaded(_transform(raw), (note,) if note else ())
+    except FileTimeout as exc:
+        return Failed(source_path, "transform", str(exc))
     except Exception as exc:
         return Failed(source_path, "transform", f"{type(exc).__name__}: {exc}")
 
@@ -466,7 +506,7 @@ class _Pool:
 
     def __init__(self, settings: Settings, rules: Rules, memory: CorpusMemory, lock_fd: int) -> None:
         self.jobs = max(1, settings.jobs)
-        args = (rules, memory, settings.max_file_bytes, settings.max_line_chars)
+        args = (rules, memory, Limits(settings.max_file_bytes, settings.max_line_chars, settings.file_timeout))
         if self.jobs > 1:
             self.executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
                 self.jobs, initializer=_init_pool_worker, initargs=(lock_fd, *args)

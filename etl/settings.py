@@ -13,6 +13,10 @@ DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024
 #: dump, minified markup): it fails with a reason instead of tying up the cleaning stages.
 DEFAULT_MAX_LINE_CHARS = 1_000_000
 
+#: Cleaning one news article takes milliseconds; a file that takes minutes is pathological and
+#: must not hold up the night.
+DEFAULT_FILE_TIMEOUT = 120.0
+
 #: Exit codes, documented in the README and in ``etl run --help``.
 EXIT_OK = 0
 EXIT_PARTIAL = 1
@@ -43,6 +47,7 @@ class Settings:
     rules_file: Path | None = None
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # larger files fail with their size named
     max_line_chars: int = DEFAULT_MAX_LINE_CHARS  # a longer single line is not article text
+    file_timeout: float = DEFAULT_FILE_TIMEOUT  # seconds to clean one file before it fails (0: no limit)
     reprocess: bool = False
     wait: bool = False  # queue behind a running run instead of exiting 75
     batch_size: int = 200  # articles per write transaction
