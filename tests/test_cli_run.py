@@ -247,3 +247,25 @@ def test_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
         env=etl_env(), capture_output=True, text=True, timeout=120,
     )
     assert plain.returncode == 0 and plain.stderr == ""
+
+
+def test_readme_running_nightly_matches_the_code(tmp_path: Path) -> None:
+    import re
+
+    from etl import settings
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Running nightly", 1)[1]
+    help_text = CliRunner().invoke(cli, ["run", "--help"]).output
+    for name in ("EXIT_OK", "EXIT_PARTIAL", "EXIT_USAGE", "EXIT_SOFTWARE", "EXIT_LOCKED"):
+        code = getattr(settings, name)
+        assert f"\n| {code} |" in section, f"exit code {code} missing from the README table"
+        assert f"\n  {code} " in help_text, f"exit code {code} missing from etl run --help"
+    assert "```cron" in section and "etl run" in section.split("```cron", 1)[1].split("```", 1)[0]
+    database = tmp_path / "news.sqlite"
+    pipeline.run(pipeline.Settings(db_path=database, input_dir=SEEDS, jobs=1))
+    con = sqlite3.connect(database)
+    for block in re.findall(r"```sql\n(.*?)```", section, flags=re.DOTALL):
+        for statement in filter(str.strip, block.split(";")):
+            con.execute(statement).fetchall()
+    con.close()
