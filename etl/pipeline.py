@@ -518,9 +518,14 @@ class _Pool:
     def results(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, Result]]:
         return ordered_results(tasks, self.executor, self.jobs * TASKS_IN_FLIGHT_PER_JOB)
 
-    def close(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(cancel_futures=True)
+    def close(self, abort: bool = False) -> None:
+        """Shut the pool down; ``abort`` (the run is failing) stops the workers without waiting."""
+        if self.executor is None:
+            return
+        if abort:
+            for process in list(getattr(self.executor, "_processes", {}).values()):
+                process.terminate()
+        self.executor.shutdown(wait=not abort, cancel_futures=True)
 
 
 def _load_all(
@@ -558,8 +563,10 @@ def _load_all(
             if progress is not None:
                 progress.advance(1)
         writer.flush()
-    finally:
-        pool.close()
+    except BaseException:
+        pool.close(abort=True)
+        raise
+    pool.close()
     if progress is not None:
         progress.finish()
     if settings.input_dir is not None:
@@ -853,8 +860,10 @@ def _apply_memory(
                     if progress is not None:
                         progress.advance(1)
                 writer.flush()
-            finally:
-                pool.close()
+            except BaseException:
+                pool.close(abort=True)
+                raise
+            pool.close()
             if progress is not None:
                 progress.finish()
         with transaction(conn):

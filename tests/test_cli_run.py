@@ -269,3 +269,39 @@ def test_readme_running_nightly_matches_the_code(tmp_path: Path) -> None:
         for statement in filter(str.strip, block.split(";")):
             con.execute(statement).fetchall()
     con.close()
+
+
+DB_CASES = [
+    ("upgrade a new file", None, ["db", "upgrade"], 0, [f"at {migrate.head_revision()}"]),
+    ("current of a new file", None, ["db", "current"], 0, ["base (empty) (head is"]),
+    ("current at head", "head", ["db", "current"], 0, [f"{migrate.head_revision()} (head)"]),
+    ("history", None, ["db", "history"], 0, [f"{migrate.head_revision()} (head):", "0001: initial schema"]),
+    ("downgrade with data takes a backup", "loaded", ["db", "downgrade", "0001"], 0, ["backed up to", "at 0001"]),
+    ("upgrade with data takes a backup", "0001 loaded", ["db", "upgrade"], 0, ["backed up to", f"at {migrate.head_revision()}"]),
+    ("unknown revision", "head", ["db", "upgrade", "7777"], 2, ["unknown schema revision '7777'"]),
+    ("downgrade an empty file", None, ["db", "downgrade", "base"], 2, ["has no schema to downgrade"]),
+    ("not a database", "notes", ["db", "current"], 2, ["is not a SQLite database"]),
+]
+
+
+@pytest.mark.parametrize(("state", "args", "code", "expected"), [c[1:] for c in DB_CASES], ids=[c[0] for c in DB_CASES])
+def test_db(state: str | None, args: list[str], code: int, expected: list[str], tmp_path: Path) -> None:
+    path = tmp_path / "news.sqlite"
+    if state == "head":
+        migrate.upgrade(path)
+    elif state == "notes":
+        path.write_text("notes\n")
+    elif state and "loaded" in state:
+        _loaded(path)
+        if state.startswith("0001"):
+            migrate.downgrade(path, "0001")
+            for bak in tmp_path.glob("*.bak"):
+                bak.unlink()
+    result = CliRunner().invoke(cli, [*args, "--db", str(path)] if args[1] != "history" else args)
+    assert result.exit_code == code, result.output
+    for fragment in expected:
+        assert fragment in result.output, f"{fragment!r} not in:\n{result.output}"
+    assert "Traceback" not in result.output
+    if "backed up to" in expected:
+        [bak] = tmp_path.glob("news.sqlite.*.bak")
+        assert str(bak) in result.output

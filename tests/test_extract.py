@@ -108,7 +108,7 @@ def test_an_unreadable_folder_is_a_problem_not_a_crash(input_dir: Path) -> None:
     os.chmod(input_dir / "locked", 0)
     try:
         if os.access(input_dir / "locked", os.R_OK):
-            pytest.skip("running as root: permissions do not apply (tests/test_bad_input.py covers it as nobody)")
+            pytest.skip("running as root: permissions do not apply (tests/test_bad_input.py drops CAP_DAC_OVERRIDE for it)")
         files, skipped = _walk(input_dir)
     finally:
         os.chmod(input_dir / "locked", 0o755)

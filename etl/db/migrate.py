@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+from glob import escape as glob_escape
 import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -166,8 +167,9 @@ def backup(db_path: Path, revision: str | None) -> Path:
     while target.exists():
         n += 1
         target = db_path.with_name(f"{db_path.name}.{revision or 'base'}.{stamp}-{n}.bak")
+    for stale in db_path.parent.glob(f"{glob_escape(db_path.name)}.*.bak.partial"):
+        stale.unlink(missing_ok=True)  # left by a run killed while backing up
     partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
     con = sqlite3.connect(db_path)
     try:
         con.execute("VACUUM INTO ?", (str(partial),))
