@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from etl.records import Credit
 from etl.rules import Rules, default_rules
@@ -324,8 +324,9 @@ def _hinted(low: str, hints: tuple[str, ...]) -> bool:
     return False
 
 
+@lru_cache(maxsize=8192)
 def is_credit_line(text: str, rules: Rules | None = None) -> str | None:
-    """A short reason if the whole line is a reporting or photo credit, else None."""
+    """A short reason if the whole line is a reporting or photo credit, else None (cached)."""
     if len(text) > 300:
         return None
     low = text.lower()
@@ -353,6 +354,15 @@ def is_credit_line(text: str, rules: Rules | None = None) -> str | None:
 
 def parse_credits(text: str, line: int, rules: Rules | None = None) -> tuple[Credit, ...]:
     """The people and agencies a byline or credit line names, with their roles."""
+    return tuple(Credit(name=name, role=role, line=line) for name, role in _parse_credits(text, rules))
+
+
+@lru_cache(maxsize=8192)
+def _parse_credits(text: str, rules: Rules | None) -> tuple[tuple[str, str], ...]:
+    return tuple((cr.name, cr.role) for cr in _parse_credits_at(text, 0, rules))
+
+
+def _parse_credits_at(text: str, line: int, rules: Rules | None) -> tuple[Credit, ...]:
     t = " ".join(text.split())
     if not t:
         return ()

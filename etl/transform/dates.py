@@ -28,7 +28,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as dateutil_parser
@@ -224,8 +224,10 @@ def _combine(base: timezone, offset: str) -> timezone:
     return timezone(base.utcoffset(None) + (_offset(offset).utcoffset(None)))
 
 
+@lru_cache(maxsize=8192)
 def parse_dateline(text: str, rules: Rules | None = None) -> str | None:
-    """ISO 8601 date or date-time if the whole line is a publication date/time, else None."""
+    """ISO 8601 date or date-time if the whole line is a publication date/time, else None.
+    Cached: the classifier and the metadata stage ask about the same lines."""
     c = _compiled(rules if rules is not None else default_rules())
     line = text.strip()
     if not line or len(line) > c.max_length or _DIGIT_RE.search(line) is None:
