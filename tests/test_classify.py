@@ -288,3 +288,23 @@ def test_segments_built_by_hand():
 
 def test_empty_input():
     assert classify((), RULES) == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A paragraph of text that goes on.\n" * 40_000,  # looks hard-wrapped: one huge paragraph
+        "Tags: harbour\n" * 20_000,  # thousands of end-of-article markers
+        "\n\n".join(f"The harbour authority said on Monday that the terminal {i} would open." for i in range(8_000)),
+        "word " * 200_000,  # one enormous line
+    ],
+    ids=["wrapped-identical", "markers", "shared-prefix", "one-line"],
+)
+def test_degenerate_inputs_stay_fast(text):
+    """Nightly input is not always sane: nothing in cleaning may be quadratic in the file."""
+    import time
+
+    started = time.process_time()
+    article = transform(RawDocument("x.txt", "0" * 64, len(text), 0, "utf-8", text), RULES)
+    assert time.process_time() - started < 20
+    assert all(ls.label in LABELS for ls in article.segments)

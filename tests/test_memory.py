@@ -99,3 +99,28 @@ def test_structural_labels_are_not_overridden_by_memory():
     text = "By Sam Reed\n\n" + ARTICLE
     memory = CorpusMemory.from_counts({fingerprint("By Sam Reed"): 300})
     assert labels(text, memory)["By Sam Reed"][0] == "byline"
+
+
+def test_transform_fingerprints_feed_the_memory_classify_reads():
+    """Counting Article.fingerprints the way the loader does makes the shared line recur."""
+    from collections import Counter
+
+    from etl.records import RawDocument
+    from etl.transform import transform
+
+    def raw(i: int, text: str) -> RawDocument:
+        return RawDocument(f"a{i}.txt", f"{i:064d}", len(text), 0, "utf-8", text)
+
+    furniture = "Harbour Gazette \u2014 Evening Edition"
+    stories = [
+        ARTICLE.replace("ferry terminal", f"{kind} terminal").replace("Harbour Gazette Evening Edition", furniture)
+        for kind in ("cargo", "cruise", "fishing", "container", "coach")
+    ]
+    counts: Counter[str] = Counter()
+    for i, text in enumerate(stories[:4]):
+        counts.update({fp for fp in transform(raw(i, text), RULES).fingerprints if fp})
+    memory = CorpusMemory.from_counts(counts, total_articles=4)
+    article = transform(raw(9, stories[4]), RULES, memory)
+    verdicts = {ls.segment.text: (ls.label, ls.reason) for ls in article.segments}
+    assert verdicts[furniture] == ("boilerplate", "seen in 3 other articles")
+    assert len(article.fingerprints) == len(article.segments)

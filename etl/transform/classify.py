@@ -29,6 +29,7 @@ Reasons are short and human-readable; ``etl explain FILE`` prints them next to e
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -53,6 +54,8 @@ _SPACES = re.compile(r"\s+")
 _PHOTO_WORDS = re.compile(
     r"photo|foto|image|picture|pictured|getty|shutterstock|alamy|istock|/|\bcredit\b", re.IGNORECASE
 )
+#: How many earlier segments with the same first/last letters a segment is compared with.
+_NEAR_CANDIDATES = 8
 #: How many trailing characters of a line an inline photo credit is looked for in.
 _CREDIT_WINDOW = 200
 _NAME_TOKEN = re.compile(r"[^\s,|/()\-–—:]+")
@@ -466,7 +469,7 @@ def classify(
     min_after = int(t["min_body_after_end_marker"])
     for i in range(first + 1, n):
         if states[i].end_marker:
-            after = sum(1 for j in anchors if j > i)
+            after = len(anchors) - bisect_right(anchors, i)
             if after < min_after:
                 end = i
                 break
@@ -736,7 +739,8 @@ def _duplicates(
         j = seen.get(key)
         if j is None and len(f.text) >= near_min:
             pre, suf = key[:key_chars], key[-key_chars:]
-            for cand in (*prefixes.get(pre, ()), *suffixes.get(suf, ())):
+            # the latest few segments sharing a start or an end (bounded: no quadratic blow-up)
+            for cand in (*prefixes.get(pre, ())[-_NEAR_CANDIDATES:], *suffixes.get(suf, ())[-_NEAR_CANDIDATES:]):
                 other = letters[cand]
                 if min(len(key), len(other)) / max(len(key), len(other)) < ratio:
                     continue
@@ -813,7 +817,11 @@ def _head(
         if f.n_words >= t["standfirst_min_words"] and (f.terminal or f.density >= 0.2):
             st.label, st.reason = "body", "standfirst under the title"
             continue
-        st.label, st.reason = "boilerplate", "short line in the head, before the article"
+        st.label, st.reason = "boilerplate", (
+            "short line in the head, before the article"
+            if f.n_words <= t["short_words"]
+            else "line without sentence shape in the head, before the article"
+        )
     # a repeat of the title keeps pointing at it
     if title_at is not None:
         where = segments[title_at].line_start

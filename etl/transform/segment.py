@@ -20,6 +20,7 @@ Segment line numbers are 0-based raw line numbers of the repaired text, blank li
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from functools import cache, lru_cache
 
@@ -77,19 +78,15 @@ def wrap_width(lengths: Sequence[int], max_width: int, min_width: int, window: i
     (and at least 3) end within ``window`` characters below L: greedy wrapping fills most lines of
     a paragraph nearly to the width.
     """
-    usable = sorted((n for n in lengths if min_width <= n <= max_width), reverse=True)
+    usable = sorted(n for n in lengths if min_width <= n <= max_width)
     need = max(3, len(lengths) // 4)
     if len(usable) < need:
         return None
-    for i, top in enumerate(usable):
-        # lines within [top - window, top]: usable is sorted descending, so count from i onwards
-        j = i
-        while j < len(usable) and usable[j] >= top - window:
-            j += 1
-        if j - i >= need:
+    # the largest L with at least `need` lengths in [L - window, L] (bisect: linear-log overall)
+    for k in range(len(usable) - 1, need - 2, -1):
+        top = usable[k]
+        if k + 1 - bisect_left(usable, top - window) >= need:
             return top
-        if len(usable) - i < need:
-            break
     return None
 
 
@@ -164,12 +161,9 @@ def segment(text: str, rules: Rules | None = None) -> tuple[Segment, ...]:
 
 
 def _join(parts: list[str]) -> str:
-    if len(parts) == 1:
-        return parts[0]
-    out = parts[0]
-    for part in parts[1:]:
-        if _HYPHEN_END.search(out) and _LOWER_START.match(part):
-            out += part  # "well-" + "known" -> "well-known"
-        else:
-            out += " " + part
-    return out
+    """Wrapped lines joined with single spaces; a word hyphenated at a line end ("well-" +
+    "known") is joined without one.  Linear in the paragraph's length."""
+    out = [parts[0]]
+    for prev, part in zip(parts, parts[1:]):
+        out.append(part if _HYPHEN_END.search(prev) and _LOWER_START.match(part) else " " + part)
+    return "".join(out)
