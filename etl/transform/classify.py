@@ -59,6 +59,8 @@ _NEAR_CANDIDATES = 8
 #: How many trailing characters of a line an inline photo credit is looked for in.
 _CREDIT_WINDOW = 200
 _NAME_TOKEN = re.compile(r"[^\s,|/()\-–—:]+")
+#: A bulleted or numbered list item ("• Fares rise by 5%", "2) The timetable").
+_LIST_ITEM = re.compile(r"^(?:[-*•·▪►–—]|\d{1,2}[.)])\s+\S")
 _META_SPLIT = re.compile(r"\s+[|•·]\s+|\s+[-–—]\s+")
 _BYLINE_SEPARATOR = re.compile(r"[,|]|\s[-–—]\s")
 _SAYS_END = re.compile(r"\b(?:SAYS?|SAID|CLAIMS?|WARNS?|REPORTS?)[\W]*$")
@@ -197,7 +199,9 @@ def compiled(rules: Rules) -> _Compiled:
     caption_re = None
     if verbs:
         caption_re = re.compile(
-            r"^(?:[\w.'’-]+\s+){1,6}(?:" + "|".join(re.escape(v) for v in verbs) + r")\b", re.IGNORECASE
+            # a subject of up to six words, the verb, and something after it ("... walks along the
+            # quay"): "Key points" alone is a heading, not a caption
+            r"^(?:[\w.'’-]+\s+){1,6}(?:" + "|".join(re.escape(v) for v in verbs) + r")\s+\S", re.IGNORECASE
         )
     byline_prefix = structure.get("byline_prefix", r"^by\s*:?\s*")
     inline = tuple(
@@ -842,6 +846,9 @@ def _middle(i: int, feats: Sequence[_Feat], states: Sequence[_State], c: _Compil
         st.label, st.reason = "body", "long line inside the article"
         return
     allcaps = _is_allcaps(f, c)
+    if not allcaps and _LIST_ITEM.match(f.text):
+        st.label, st.reason = "body", "list item inside the article"
+        return
     if allcaps and (f.n_words >= t["allcaps_headline_words"] or _SAYS_END.search(f.text)):
         st.label, st.reason = "boilerplate", "ALL-CAPS related headline"
         return
@@ -854,7 +861,7 @@ def _middle(i: int, feats: Sequence[_Feat], states: Sequence[_State], c: _Compil
         st.label, st.reason = "caption", "present-tense caption line"
         return
     nxt = i + 1
-    if nxt < len(states) and states[nxt].anchor:
+    if nxt < len(states) and (states[nxt].anchor or (states[nxt].label is None and _LIST_ITEM.match(feats[nxt].text))):
         mine = f.content(c)
         shared = mine & feats[nxt].content(c)
         need = min(int(t["heading_min_shared"]), len(mine))

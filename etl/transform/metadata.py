@@ -19,6 +19,7 @@ from etl.transform.classify import meta_parts
 from etl.transform.segment import dateline_iso
 
 _SPACES = re.compile(r"\s+")
+_SITE_SUFFIX = re.compile(r"\s+\|\s+[^|]{1,40}$")
 _SEPARATED = re.compile(r"\s[|•·–—-]\s")
 _DATELINE_MAX_CHARS = 120
 #: Datelines that state a later revision; the first publication date is preferred over them.
@@ -85,7 +86,12 @@ def extract_metadata(
     """
     title = next((ls.segment.text for ls in labeled if ls.label == "title"), None)
     if title is not None:
-        title = _SPACES.sub(" ", title).strip() or None
+        title = _SPACES.sub(" ", title).strip()
+        # "Ferry fares to rise | The Island Courier": the page title's site suffix is not the headline
+        suffix = _SITE_SUFFIX.search(title)
+        if suffix and len(title[: suffix.start()].split()) >= 3:
+            title = title[: suffix.start()]
+        title = title or None
     published_at, dateline = _published([ls for ls in labeled if ls.label == "dateline"], rules)
     if published_at is None:  # a date on a byline line ("By Jane Doe | May 3, 2023")
         published_at, dateline = _published([ls for ls in labeled if ls.label == "byline"], rules)
