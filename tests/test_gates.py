@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from etl.rules import load_rules
-from etl.transform.gates import gate_words
+from etl.transform.gates import first_chars, first_words, gate_words
 from etl.transform.segment import segment
 from etl.transform.tokens import letters, tokenize
 
@@ -42,6 +42,13 @@ EXTRA_LINES = [
     "(AP Photo/Alex Brandon)",
     "Getty Images",
     "Make a donation to support our newsroom.",
+    "Підписуйтесь на наш канал у Telegram",
+    "Читайте також: Мер пообіцяв ремонт",
+    "— Ruth Ainsley (@RuthAinsleyCllr) September 3, 2023",
+    "Copyright 2024 Island Courier. All rights reserved.",
+    "(c) 2024 Gazette",
+    "12 comments",
+    "This story was originally published by the Island Courier.",
     "Become a member today",
     "Download the Gazette app for iOS and Android",
 ]
@@ -68,15 +75,29 @@ LINES = _lines()
 
 
 @pytest.mark.parametrize("pattern,flags", _patterns())
-def test_every_match_passes_the_gate(pattern, flags):
-    gate = gate_words(pattern, flags)
-    if gate is None:
-        return
+def test_every_match_passes_the_gates(pattern, flags):
+    """Each index the classifier may file a pattern under is a necessary condition of a match."""
+    gate, first, chars = gate_words(pattern, flags), first_words(pattern, flags), first_chars(pattern, flags)
     regex = re.compile(pattern, flags)
     for line in LINES:
-        if regex.search(line):
-            tokens = {t.decode() for t in tokenize(line.casefold())}
-            assert gate & tokens, (pattern, line, sorted(gate))
+        if not regex.search(line):
+            continue
+        tokens = [t.decode() for t in tokenize(line.casefold())]
+        if gate is not None:
+            assert gate & set(tokens), (pattern, line, sorted(gate))
+        if first is not None:
+            assert tokens and tokens[0] in first, (pattern, line, sorted(first))
+        if chars is not None:
+            assert line[:1].lower() in chars, (pattern, line, sorted(chars))
+
+
+def test_first_words_and_chars():
+    assert first_words(r"^(?:please )?(?:subscribe|sign up)\b", re.IGNORECASE) == {"please", "subscribe", "sign"}
+    assert first_words(r"^tags\s*:", re.IGNORECASE) is None  # "tagsfoo:" would match too
+    assert first_words(r"\bfollow us", re.IGNORECASE) is None  # not anchored
+    assert first_chars(r"^(?:©|\(c\)|copyright\b)", re.IGNORECASE) == {"©", "(", "c"}
+    assert first_chars(r"^\d+ min", 0) == set("0123456789")
+    assert first_chars(r"^\w+", 0) is None
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,7 @@ from typing import Any
 from etl.records import LabeledSegment, Segment
 from etl.rules import Rules
 from etl.transform.credits import is_credit_line, parse_credits
-from etl.transform.gates import first_words, gate_words
+from etl.transform.gates import first_chars, first_words, gate_words
 from etl.transform.memory import CorpusMemory, fingerprint_letters
 from etl.transform.segment import dateline_iso
 from etl.transform.tokens import tokenize, tokenize_many
@@ -99,6 +99,7 @@ class _Compiled:
     first_index: Mapping[bytes, tuple[tuple[int, int], ...]]  # first word -> (family, pattern)
     gate_index: Mapping[bytes, tuple[tuple[int, int], ...]]  # gate word -> (family, pattern)
     gate_words: frozenset[bytes]
+    char_index: Mapping[str, tuple[tuple[int, int], ...]]  # first character -> (family, pattern)
     ungated: tuple[tuple[int, int], ...]  # patterns tried on every segment
     tail_patterns: tuple[tuple[int, int], ...]  # tail-only families' patterns
     family_max_words: tuple[int, int]  # [tail] -> longest segment any family applies to
@@ -153,11 +154,12 @@ def compiled(rules: Rules) -> _Compiled:
     structure = cfg.get("structure", {})
     families = []
     # Which patterns to try on a segment (speed; see gates.py): a pattern anchored at the start is
-    # indexed by the words a matching line can begin with, another by its gate words; the rest
-    # are tried on every segment.  Tail-only families (bios) are tried without an index: only the
+    # indexed by the words a matching line can begin with, another by its gate words, an anchored
+    # one without either by its possible first characters; the rest are tried on every segment.  Tail-only families (bios) are tried without an index: only the
     # few segments at the end of an article ever reach them.
     first_index: dict[bytes, list[tuple[int, int]]] = {}
     gate_index: dict[bytes, list[tuple[int, int]]] = {}
+    char_index: dict[str, list[tuple[int, int]]] = {}
     ungated: list[tuple[int, int]] = []
     tail_patterns: list[tuple[int, int]] = []
     for name, fam in cfg.get("families", {}).items():
@@ -172,13 +174,17 @@ def compiled(rules: Rules) -> _Compiled:
                 tail_patterns.append(key)
                 continue
             first = _ascii_gate(first_words(source, flags))
-            gate = _ascii_gate(gate_words(source, flags))
+            gate = _ascii_gate(gate_words(source, flags)) if first is None else None
+            chars = first_chars(source, flags) if first is None and gate is None else None
             if first is not None:
                 for word in first:
                     first_index.setdefault(word, []).append(key)
             elif gate is not None:
                 for word in gate:
                     gate_index.setdefault(word, []).append(key)
+            elif chars is not None:
+                for char in chars:
+                    char_index.setdefault(char, []).append(key)
             else:
                 ungated.append(key)
         families.append(
@@ -231,6 +237,7 @@ def compiled(rules: Rules) -> _Compiled:
         first_index={w: tuple(v) for w, v in first_index.items()},
         gate_index={w: tuple(v) for w, v in gate_index.items()},
         gate_words=frozenset(gate_index),
+        char_index={ch: tuple(v) for ch, v in char_index.items()},
         ungated=tuple(ungated),
         tail_patterns=tuple(tail_patterns),
         family_max_words=(
@@ -645,10 +652,13 @@ def _family_match(f: _Feat, c: _Compiled, tail: bool) -> tuple[_Family, re.Match
     else:
         hits = c.gate_words.intersection(f.tokens)
         first = c.first_index.get(f.tokens[0]) if f.tokens else None
-        if hits or first:
+        by_char = c.char_index.get(f.text[:1].lower())
+        if hits or first or by_char:
             candidates = set(c.ungated)
             if first:
                 candidates.update(first)
+            if by_char:
+                candidates.update(by_char)
             for word in hits:
                 candidates.update(c.gate_index[word])
             order = sorted(candidates)

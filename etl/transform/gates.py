@@ -238,3 +238,54 @@ def first_words(pattern: str, flags: int = 0) -> frozenset[str] | None:
         return None
     words = _first_words(parsed[1:], [_BUDGET])
     return frozenset(words) if words else None
+
+
+def _first_chars(items: list[Item], budget: list[int]) -> set[str] | None:
+    """The possible first characters (lower-cased) of a match of ``items``, or None if any."""
+    for k, item in enumerate(items):
+        op, av = item
+        rest = items[k + 1 :]
+        if op is _c.AT:
+            continue  # a boundary consumes nothing
+        if op is _c.LITERAL:
+            return {chr(av).lower()}
+        if op is _c.IN:
+            chars: set[str] = set()
+            for member_op, member in av:
+                if member_op is _c.LITERAL:
+                    chars.add(chr(member).lower())
+                elif member_op is _c.RANGE and member[1] - member[0] <= 256:
+                    chars.update(chr(x).lower() for x in range(member[0], member[1] + 1))
+                elif member_op is _c.CATEGORY and member is _c.CATEGORY_DIGIT:
+                    chars.update("0123456789")
+                else:
+                    return None
+            return chars
+        alternatives = _alternatives(item)
+        if op in _REPEATS and alternatives is None:
+            body = _flatten(av[2])
+            alternatives = [body] if av[0] >= 1 else [body, []]
+        if alternatives is not None:
+            out: set[str] = set()
+            for alternative in alternatives:
+                budget[0] -= 1
+                found = None if budget[0] < 0 else _first_chars(alternative + rest, budget)
+                if found is None:
+                    return None
+                out |= found
+            return out
+        return None
+    return None
+
+
+def first_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """For a pattern anchored at the start, the (lower-cased) characters a matching line can begin
+    with; None when the pattern is not anchored or may begin with anything."""
+    try:
+        parsed = _flatten(_p.parse(pattern, flags))
+    except re.error:
+        return None
+    if not parsed or parsed[0] != (_c.AT, _c.AT_BEGINNING):
+        return None
+    chars = _first_chars(parsed[1:], [_BUDGET])
+    return frozenset(chars) if chars else None
