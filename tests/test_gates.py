@@ -93,7 +93,8 @@ def test_every_match_passes_the_gates(pattern, flags):
 
 def test_first_words_and_chars():
     assert first_words(r"^(?:please )?(?:subscribe|sign up)\b", re.IGNORECASE) == {"please", "subscribe", "sign"}
-    assert first_words(r"^tags\s*:", re.IGNORECASE) is None  # "tagsfoo:" would match too
+    assert first_words(r"^tags\s*:", re.IGNORECASE) == {"tags"}
+    assert first_words(r"^tags\s*:?", re.IGNORECASE) is None  # "tagsfoo" would match too
     assert first_words(r"\bfollow us", re.IGNORECASE) is None  # not anchored
     assert first_chars(r"^(?:©|\(c\)|copyright\b)", re.IGNORECASE) == {"©", "(", "c"}
     assert first_chars(r"^\d+ min", 0) == set("0123456789")
