@@ -47,10 +47,8 @@ from etl.transform.tokens import tokenize, tokenize_many
 
 _TERMINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
 _ENDS_PERIOD = re.compile(r"\.[\"'”’»)\]]*$")
-_NON_LETTERS = re.compile(r"[\W\d_]+")
 _DIGIT = re.compile(r"\d")
 _SEPARATOR = re.compile(r"[|>»›/]")
-_SPACES = re.compile(r"\s+")
 _PHOTO_WORDS = re.compile(
     r"photo|foto|image|picture|pictured|getty|shutterstock|alamy|istock|/|\bcredit\b", re.IGNORECASE
 )
@@ -331,11 +329,6 @@ class _Feat:
         return self._content
 
 
-def _is_anchor(f: _Feat, c: _Compiled) -> bool:
-    """Sentence-like (computed once per segment, see _Feat)."""
-    return f.anchor
-
-
 def _is_allcaps(f: _Feat, c: _Compiled) -> bool:
     return f.n_words >= c.t["allcaps_min_words"] and f.n_words <= 40 and f.caps >= c.t["allcaps_ratio"]
 
@@ -466,7 +459,7 @@ def classify(
     _memory(segments, feats, states, c, rules, memory, outlet)
     _duplicates(segments, feats, states, c)
     for st, f in zip(states, feats):
-        st.anchor = st.label is None and _is_anchor(f, c)
+        st.anchor = st.label is None and f.anchor
 
     anchors = [i for i in range(n) if states[i].anchor]
     first = anchors[0] if anchors else n
@@ -717,14 +710,14 @@ def _memory(
     fps = [fingerprint_letters(f.letters, c.fp_min_letters) for f in feats]
     lede_others = 0
     for f, fp, st in zip(feats, fps, states):
-        if st.label is None and _is_anchor(f, c):
+        if st.label is None and f.anchor:
             lede_others = memory.others(fp, outlet)[0]
             break
-    long_words = int(c.t["long_sentence_words"])
+    sentence_words = int(rules["cleaning"].get("memory", {}).get("sentence_min_words", 8))
     for f, fp, st in zip(feats, fps, states):
         if st.label is not None or not fp:
             continue
-        sentence_like = _is_anchor(f, c) and f.n_words >= min(long_words, 8)
+        sentence_like = f.anchor and f.n_words >= sentence_words
         others = memory.verdict(fp, sentence_like, rules, outlet)
         if others is not None and others > lede_others:
             st.memory = others
