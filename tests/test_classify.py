@@ -321,3 +321,21 @@ def test_degenerate_inputs_stay_fast(text):
     article = transform(RawDocument("x.txt", "0" * 64, len(text), 0, "utf-8", text), RULES)
     assert time.process_time() - started < 20
     assert all(ls.label in LABELS for ls in article.segments)
+
+
+def test_title_is_the_head_line_sharing_words_with_the_lede():
+    text = "Home\nBusiness and Economy\nWorld Politics Today\n\n" + _article()
+    labels = dict((t, lab) for t, lab, _ in label_text(text))
+    assert labels["Harbour authority approves new ferry terminal"] == "title"
+    assert labels["Business and Economy"] == labels["World Politics Today"] == "boilerplate"
+
+
+def test_question_title_and_byline_with_date():
+    text = (
+        "Will the ferry run this winter?\n\nBy Sam Reed | 4 March 2024\n\n"
+        "The harbour authority on Monday approved plans for a new ferry terminal that will double crossings.\n\n"
+        "Officials said the project would create about 200 jobs during construction.\n"
+    )
+    labels = [(lab, reason) for _, lab, reason in label_text(text)]
+    assert labels[0][0] == "title"
+    assert labels[1] == ("byline", "byline with date")

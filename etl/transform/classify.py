@@ -790,19 +790,31 @@ def _question_title(i: int, feats: Sequence[_Feat], states: Sequence[_State], c:
 def _head(
     segments: Sequence[Segment], feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled, first: int
 ) -> None:
-    """Segments before the first sentence-like line: title, bylines, furniture."""
+    """Segments before the first sentence-like line: title, bylines, furniture.
+
+    The title is the headline-shaped line sharing most content words with the lede (a headline
+    announces its story; navigation and section labels do not), the first one on a tie.
+    """
     t = c.t
+    head = range(min(first, len(segments)))
+    author_lines = {i for i in head if states[i].label is None and _author_and_outlet(feats[i], c)}
+    candidates = [i for i in head if states[i].label is None and i not in author_lines and _headline_shaped(feats[i], c)]
     title_at = None
-    for i in range(min(first, len(segments))):
+    if candidates:
+        lede = feats[first].content(c) if first < len(feats) else frozenset()
+        title_at = max(candidates, key=lambda i: (len(feats[i].content(c) & lede), -i))
+    for i in head:
         st, f = states[i], feats[i]
         if st.label is not None:
             continue
-        if _author_and_outlet(f, c):
+        if i in author_lines:
             st.label, st.reason = "byline", "author and outlet"
             continue
-        if title_at is None and _headline_shaped(f, c):
-            title_at = i
-            st.label, st.reason = "title", "headline-shaped first line of the head"
+        if i == title_at:
+            st.label = "title"
+            st.reason = "headline-shaped line of the head" + (
+                ", shares words with the first paragraph" if len(candidates) > 1 else ""
+            )
             continue
         prev = states[i - 1] if i else None
         nxt = states[i + 1] if i + 1 < len(states) else None
