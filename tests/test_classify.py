@@ -310,8 +310,9 @@ def test_empty_input():
         "Tags: harbour\n" * 20_000,  # thousands of end-of-article markers
         "\n\n".join(f"The harbour authority said on Monday that the terminal {i} would open." for i in range(8_000)),
         "word " * 200_000,  # one enormous line
+        "\n\n".join(f"\u201cWe will rebuild the harbour wall number {i},\u201d she said." for i in range(8_000)),
     ],
-    ids=["wrapped-identical", "markers", "shared-prefix", "one-line"],
+    ids=["wrapped-identical", "markers", "shared-prefix", "one-line", "quotes"],
 )
 def test_degenerate_inputs_stay_fast(text):
     """Nightly input is not always sane: nothing in cleaning may be quadratic in the file."""
@@ -339,3 +340,14 @@ def test_question_title_and_byline_with_date():
     labels = [(lab, reason) for _, lab, reason in label_text(text)]
     assert labels[0][0] == "title"
     assert labels[1] == ("byline", "byline with date")
+
+
+def test_pull_quote_repeating_a_paragraph_is_a_duplicate():
+    middle = (
+        "Construction will be phased over three years, the authority said, and the old quay will stay open.\n\n"
+        "\u201cthe old quay will stay open\u201d\n\n"
+        "\u201cWe had to act fast,\u201d the harbour master said."
+    )
+    text = _article(middle=middle)
+    assert label_of(text, "\u201cthe old quay will stay open\u201d") == "duplicate"
+    assert label_of(text, "\u201cWe had to act fast,\u201d the harbour master said.") == "body"

@@ -59,6 +59,9 @@ _CREDIT_WINDOW = 200
 _NAME_TOKEN = re.compile(r"[^\s,|/()\-–—:]+")
 #: A bulleted or numbered list item ("• Fares rise by 5%", "2) The timetable").
 _LIST_ITEM = re.compile(r"^(?:[-*•·▪►–—]|\d{1,2}[.)])\s+\S")
+#: How many segments before and after a pull quote are searched for the paragraph it repeats.
+_PULL_QUOTE_REACH = 25
+_OPENING_QUOTES = frozenset("\"“‘'«„‚")
 _META_SPLIT = re.compile(r"\s+[|•·]\s+|\s+[-–—]\s+")
 _BYLINE_SEPARATOR = re.compile(r"[,|]|\s[-–—]\s")
 _SAYS_END = re.compile(r"\b(?:SAYS?|SAID|CLAIMS?|WARNS?|REPORTS?)[\W]*$")
@@ -141,6 +144,8 @@ _DEFAULT_THRESHOLDS: dict[str, Any] = {
     "duplicate_min_letters": 12,
     "plain_heading_max_words": 6,
     "question_title_max_words": 20,
+    "pull_quote_max_words": 30,
+    "pull_quote_min_letters": 20,
 }
 
 
@@ -765,6 +770,33 @@ def _duplicates(
             letters[i] = key
             prefixes.setdefault(key[:key_chars], []).append(i)
             suffixes.setdefault(key[-key_chars:], []).append(i)
+    _pull_quotes(segments, feats, states, c)
+
+
+def _pull_quotes(
+    segments: Sequence[Segment], feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled
+) -> None:
+    """A short quotation set apart ("“We had to act fast.”") that repeats words of a longer
+    paragraph verbatim is a pull quote: a duplicate of that paragraph."""
+    max_words = int(c.t["pull_quote_max_words"])
+    min_letters = int(c.t["pull_quote_min_letters"])
+    quotes = [
+        i for i, (f, st) in enumerate(zip(feats, states))
+        if st.label is None and f.n_words <= max_words and f.text[:1] in _OPENING_QUOTES
+    ]
+    if not quotes:
+        return
+    for i in quotes:
+        key = feats[i].letters
+        if len(key) < min_letters:
+            continue
+        # the paragraphs around it (bounded, so a file of thousands of quotes stays linear)
+        for j in range(max(i - _PULL_QUOTE_REACH, 0), min(i + _PULL_QUOTE_REACH + 1, len(feats))):
+            f, st = feats[j], states[j]
+            if j != i and st.label in (None, "body") and len(f.text) > len(feats[i].text) and key in f.letters:
+                states[i].label, states[i].dup_of = "duplicate", j
+                states[i].reason = f"pull quote repeating line {segments[j].line_start}"
+                break
 
 
 def _question_title(i: int, feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled) -> bool:
