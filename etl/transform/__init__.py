@@ -12,7 +12,6 @@ is a removed segment with its reason.  Positions count kept paragraphs from 0.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from etl.records import PARAGRAPH_LABELS, Article, LabeledSegment, Paragraph, RawDocument
 from etl.rules import Rules
@@ -21,33 +20,19 @@ from etl.rules import Rules
 from etl.transform.classify import classify as classify_segments
 from etl.transform.classify import compiled
 from etl.transform.memory import CorpusMemory, fingerprint_letters, normalize_letters
+from etl.transform.mentions import find_mentions
 from etl.transform.metadata import detect_outlet, extract_metadata
+from etl.transform.repair import repair_text
 from etl.transform.segment import segment as segment_text
 
 __all__ = ["transform", "clean_text", "paragraphs_of"]
-
-
-def _repair(text: str) -> str:
-    try:
-        from etl.transform.repair import repair_text
-    except ImportError:  # pragma: no cover - only while repair.py is being written
-        return text.replace("\r\n", "\n").replace("\r", "\n")
-    return repair_text(text)
-
-
-def _mentions(paragraphs: tuple[Paragraph, ...], rules: Rules, title: str | None) -> tuple[Any, Any]:
-    try:
-        from etl.transform.mentions import find_mentions
-    except ImportError:  # pragma: no cover - only while mentions.py is being written
-        return (), ()
-    return find_mentions(paragraphs, rules, title=title)
 
 
 def clean_text(
     text: str, rules: Rules, memory: CorpusMemory | None = None
 ) -> tuple[str, tuple[LabeledSegment, ...], str | None]:
     """The cleaning stage without metadata: (repaired text, labeled segments, outlet)."""
-    repaired = _repair(text)
+    repaired = repair_text(text)
     segments = segment_text(repaired, rules)
     outlet = None
     if memory:
@@ -70,7 +55,7 @@ def transform(raw: RawDocument, rules: Rules, memory: CorpusMemory | None = None
     text, labeled, outlet = clean_text(raw.text, rules, memory)
     metadata = extract_metadata(labeled, rules, outlet=outlet)
     paragraphs = paragraphs_of(labeled)
-    people, mentions = _mentions(paragraphs, rules, metadata.title)
+    people, mentions = find_mentions(paragraphs, rules, title=metadata.title)
     min_letters = compiled(rules).fp_min_letters
     return Article(
         raw=raw,

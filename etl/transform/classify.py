@@ -280,7 +280,7 @@ def _ascii_gate(gate: frozenset[str] | None) -> frozenset[bytes] | None:
 class _Feat:
     """What the classifier measures on one segment; the costly parts only on demand."""
 
-    __slots__ = ("text", "n_words", "tokens", "terminal", "anchor", "_stops", "_caps", "_content", "_c")
+    __slots__ = ("text", "n_words", "tokens", "terminal", "anchor", "_stops", "_caps", "_content", "_letters", "_c")
 
     def __init__(self, text: str, c: _Compiled, tokens: list[bytes] | None = None) -> None:
         self.text = text
@@ -291,6 +291,7 @@ class _Feat:
         self._stops: int | None = None
         self._caps: float | None = None
         self._content: frozenset[bytes] | None = None
+        self._letters: bytes | None = None
         # sentence-like: the prose that delimits the article (terminal punctuation and a function
         # word, or long prose that lost its full stop)
         t = c.t
@@ -309,7 +310,9 @@ class _Feat:
     @property
     def letters(self) -> bytes:
         """The casefolded letters only: the key repeats and fingerprints compare."""
-        return b"".join(self.tokens)
+        if self._letters is None:
+            self._letters = b"".join(self.tokens)
+        return self._letters
 
     @property
     def density(self) -> float:
