@@ -69,6 +69,16 @@ class _Compiled:
     zones: dict[str, timezone]
     regions: dict[str, tuple[str, ...]]  # name without spaces -> IANA zone names to try
     phrases_re: re.Pattern[str]  # multi-word zone names ("kyiv time"), written without spaces
+    phrases_ci_re: re.Pattern[str]  # the same, case-insensitive (lines that keep their case)
+    glue_re: re.Pattern[str]  # a prefix word glued to the token before it ("GMT+1Updated")
+    prefix_any_re: re.Pattern[str]  # a prefix anywhere in the leftover of a line
+    furniture_re: re.Pattern[str]  # reading-time and relative-time widgets ("3 min read")
+    furniture_words: frozenset[str]  # lowercase words a dateline line may also hold
+    particles: frozenset[str]  # lowercase words inside a name ("von der")
+    max_words: int
+    max_name_words: int
+    max_name_groups: int
+    max_name_total: int
 
 
 def _offset(text: str) -> timezone:
@@ -95,6 +105,12 @@ def _compiled(rules: Rules) -> _Compiled:
         regions["".join(words)] = (zone,) if isinstance(zone, str) else tuple(zone)
         if len(words) > 1:
             phrases.append(r"\s+".join(map(re.escape, words)))
+    furniture = data.get("furniture", {})
+    glue_words = sorted(
+        {p.split()[0] for p in prefixes if len(p.split()[0]) >= 5 and p.split()[0].isascii()}, key=len, reverse=True
+    )
+    prefix_any = r"\b(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in prefixes) + r")\b" if prefixes else r"(?!)"
+    patterns = [str(p) for p in furniture.get("patterns", ())]
     return _Compiled(
         max_length=int(data.get("max_length", 100)),
         day_first=bool(data.get("numeric_day_first", True)),
@@ -107,6 +123,18 @@ def _compiled(rules: Rules) -> _Compiled:
         zones={k.lower(): _offset(v) for k, v in data.get("timezones", {}).items()},
         regions=regions,
         phrases_re=re.compile(r"\b(?:" + "|".join(phrases) + r")\b" if phrases else r"(?!)"),
+        phrases_ci_re=re.compile(r"\b(?:" + "|".join(phrases) + r")\b" if phrases else r"(?!)", re.IGNORECASE),
+        glue_re=re.compile(
+            r"(?<=[^\W_])(?=(?:" + "|".join(w.capitalize() for w in glue_words) + r")\b)" if glue_words else r"(?!)"
+        ),
+        prefix_any_re=re.compile(prefix_any, re.IGNORECASE),
+        furniture_re=re.compile("|".join(f"(?:{p})" for p in patterns) if patterns else r"(?!)", re.IGNORECASE),
+        furniture_words=frozenset(w.lower() for w in furniture.get("words", ())),
+        particles=frozenset(w.lower() for w in furniture.get("name_particles", ())),
+        max_words=int(furniture.get("max_words", 18)),
+        max_name_words=int(furniture.get("max_name_words", 4)),
+        max_name_groups=int(furniture.get("max_name_groups", 2)),
+        max_name_total=int(furniture.get("max_name_total", 7)),
     )
 
 
@@ -224,18 +252,9 @@ def _combine(base: timezone, offset: str) -> timezone:
     return timezone(base.utcoffset(None) + (_offset(offset).utcoffset(None)))
 
 
-@lru_cache(maxsize=8192)
-def parse_dateline(text: str, rules: Rules | None = None) -> str | None:
-    """ISO 8601 date or date-time if the whole line is a publication date/time, else None.
-    Cached: the classifier and the metadata stage ask about the same lines."""
-    c = _compiled(rules if rules is not None else default_rules())
-    line = text.strip()
-    if not line or len(line) > c.max_length or _DIGIT_RE.search(line) is None:
-        return None
-    m = c.prefix_re.match(line)
-    rest = line[m.end() :] if m else line
-    parts = _scan(rest.lower(), c)
-    if parts is None or not (parts.year and parts.month and parts.day):
+def _iso(parts: _Parts, c: _Compiled) -> str | None:
+    """The ISO 8601 string for a scanned date (see the module doc for the three formats)."""
+    if not (parts.year and parts.month and parts.day):
         return None
     day_first = parts.dotted or (c.day_first and not parts.year_first)
     try:
@@ -251,6 +270,160 @@ def parse_dateline(text: str, rules: Rules | None = None) -> str | None:
     if dt.tzinfo is None:
         return dt.strftime("%Y-%m-%dT%H:%M:%S")
     return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@lru_cache(maxsize=8192)
+def parse_dateline(text: str, rules: Rules | None = None) -> str | None:
+    """ISO 8601 date or date-time if the line is a publication dateline, else None.
+
+    First the strict reading (the whole line, after a prefix, is date vocabulary); then the
+    scraped-page reading (:func:`_furnished`): a short line holding a date plus only dateline
+    furniture, e.g. "Jane Roe — Tuesday, 5 March 2024, 14:21" or "June 3, 2024 4 min read".
+    Cached: the classifier and the metadata stage ask about the same lines."""
+    c = _compiled(rules if rules is not None else default_rules())
+    line = text.strip()
+    if not line or len(line) > c.max_length or _DIGIT_RE.search(line) is None:
+        return None
+    m = c.prefix_re.match(line)
+    rest = line[m.end() :] if m else line
+    parts = _scan(rest.lower(), c)
+    if parts is not None:
+        return _iso(parts, c)
+    return _furnished(line, c)
+
+
+#: A 4-digit year glued to what follows: "27 Feb 202427 Feb 2024", "June 3, 2024Updated".
+_GLUED_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=\d{1,2}\s+[^\W\d_]|[^\W\d_]{2})")
+_LINE_TOKEN_RE = re.compile(_TOKEN_RE.pattern + r"| (?P<other>\S)", re.VERBOSE)
+_SUBSTANTIVE = frozenset(("iso", "numdate", "time", "num", "word"))
+#: Datelines that state a later revision: the first publication date is preferred over them.
+_REVISION_RE = re.compile(r"\b(?:updated?|last\s+(?:modified|updated)|modified|edited|revised)\W*$", re.IGNORECASE)
+_LEFT_SEP_RE = re.compile(r"[|•·/,;:()\[\]–—]+|\s-+\s|^-+|-+$|\.(?=\s|$)")
+_BY_RE = re.compile(r"(?:^|[|•·,;:(–—-]|\s)\s*(?:by|written by|words by)\s+[A-Z]", re.IGNORECASE)
+_NAME_WORD_RE = re.compile(r"^(?:[A-Z][^\W_]*(?:['’.\-][^\W_]*)*\.?|[A-Z]\.)$")
+
+
+def _date_vocab(kind: str | None, tok: str, c: _Compiled) -> bool:
+    if kind in ("space", "sep", "iso", "numdate", "time", "offset", "num", "ampm"):
+        return True
+    if kind == "word":
+        w = tok.lower().rstrip(".")
+        return w in c.months or w in c.weekdays or w in c.fillers or w in c.zones or w in c.regions
+    return False
+
+
+def _furnished(line: str, c: _Compiled) -> str | None:
+    """The date of a short line that holds a date and otherwise only dateline furniture
+    (prefixes, separators, reading-time and relative-time widgets, a byline or agency name).
+    The first date that is not a revision ("Updated ...", "Modified: ...") wins."""
+    line = _GLUED_YEAR_RE.sub(r"\1 ", line)
+    line = c.glue_re.sub(" ", line)
+    if len(line.split()) > c.max_words:
+        return None
+    line = c.phrases_ci_re.sub(lambda m: "".join(m.group().split()), line)
+    lower = line.lower()
+    if len(lower) != len(line):
+        return None  # offsets would not match (a rare letter whose lowercase is longer)
+    tokens = [(m.lastgroup, m.group(), m.start(), m.end()) for m in _LINE_TOKEN_RE.finditer(lower)]
+    # cheap rejection first: an ordinary lowercase word that is neither date nor furniture
+    for kind, tok, start, _ in tokens:
+        if kind == "word" and line[start].islower() and not _date_vocab(kind, tok, c):
+            w = tok.rstrip(".")
+            if w not in c.furniture_words and w not in c.particles and c.prefix_any_re.fullmatch(w) is None:
+                return None
+    spans: list[tuple[int, int, _Parts]] = []  # (start, end) in line, scanned date
+    i = 0
+    n = len(tokens)
+    while i < n:
+        if not _date_vocab(tokens[i][0], tokens[i][1], c):
+            i += 1
+            continue
+        j = i
+        while j < n and _date_vocab(tokens[j][0], tokens[j][1], c):
+            j += 1
+        spans.extend(_dates_in_run(line, tokens[i:j], c))
+        i = j
+    if not spans:
+        return None
+    dated: list[tuple[str, bool]] = []  # (ISO, is a revision)
+    prev_end = 0
+    for start, end, parts in spans:
+        iso = _iso(parts, c)
+        if iso is None:
+            return None  # a malformed date ("May 32, 2024") is not furniture
+        dated.append((iso, bool(_REVISION_RE.search(line[prev_end:start]))))
+        prev_end = end
+    left = []
+    prev_end = 0
+    for start, end, _ in spans:
+        left.append(line[prev_end:start])
+        prev_end = end
+    left.append(line[prev_end:])
+    rest = " | ".join(left)
+    if _BY_RE.search(rest) and _PIECES_RE.search(line):
+        # "By Jane Doe | May 3, 2023" stays a byline (its names are credits); the classifier reads
+        # it as "byline with date" and the metadata stage finds the date in its pieces
+        return None
+    if not _only_furniture(rest, c):
+        return None
+    return next((iso for iso, revision in dated if not revision), dated[0][0])
+
+
+def _dates_in_run(
+    line: str, run: list[tuple[str | None, str, int, int]], c: _Compiled
+) -> list[tuple[int, int, _Parts]]:
+    """Complete dates (year, month, day) inside a run of date-vocabulary tokens, longest first
+    from each start: "March 5, 2024 10:41 AM 2" -> "March 5, 2024 10:41 AM"."""
+    found: list[tuple[int, int, _Parts]] = []
+    starts = [k for k, t in enumerate(run) if t[0] in _SUBSTANTIVE]
+    if not any(t[0] in ("num", "iso", "numdate") and len(t[1]) >= 4 for t in run) and not any(
+        t[0] == "numdate" for t in run
+    ):
+        return found  # no year: no complete date
+    k = 0
+    while k < len(starts):
+        s = starts[k]
+        hit = None
+        for e in range(len(run) - 1, s - 1, -1):
+            if run[e][0] in ("space", "sep"):
+                continue
+            text = line[run[s][2] : run[e][3]].lower()
+            parts = _scan(text, c)
+            if parts is not None and parts.year and parts.month and parts.day:
+                hit = (run[s][2], run[e][3], parts, e)
+                break
+        if hit is None:
+            k += 1
+            continue
+        found.append(hit[:3])
+        k = next((q for q, idx in enumerate(starts) if idx > hit[3]), len(starts))
+    return found
+
+
+def _only_furniture(left: str, c: _Compiled) -> bool:
+    """Is what is left of a line, once its dates are out, only dateline furniture?"""
+    left = c.furniture_re.sub(" | ", left)
+    left = c.prefix_any_re.sub(" | ", left)
+    groups = 0
+    total = 0
+    for chunk in _LEFT_SEP_RE.split(left):
+        words = chunk.split()
+        if words and words[0].lower() in ("by", "from"):
+            words = words[1:]
+        words = [w for w in words if w.lower() not in c.fillers and w.lower() not in c.furniture_words]
+        if not words:
+            continue
+        named = 0
+        for w in words:
+            if _NAME_WORD_RE.match(w) or w.isupper() and w.isalpha():
+                named += 1
+            elif w.lower() not in c.particles:
+                return False
+        if not named or len(words) > c.max_name_words:
+            return False
+        groups += 1
+        total += len(words)
+    return groups <= c.max_name_groups and total <= c.max_name_total
 
 
 #: Where a line is cut to look for a date inside it: "Jane Doe | May 19, 2022", "Reuters • 5:12 PM".
