@@ -321,6 +321,8 @@ def _furnished(line: str, c: _Compiled) -> str | None:
     if len(line.split()) > c.max_words:
         return None
     line = c.phrases_ci_re.sub(lambda m: "".join(m.group().split()), line)
+    # widgets out first, so that "March 2024 | 4 min read" does not lend its 4 to the date
+    line = c.furniture_re.sub(" | ", line)
     lower = line.lower()
     if len(lower) != len(line):
         return None  # offsets would not match (a rare letter whose lowercase is longer)
