@@ -28,6 +28,7 @@ same result as a run that was never interrupted (see ``tests/test_crash.py`` for
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 import signal
@@ -45,7 +46,7 @@ from sqlalchemy import Connection
 
 from etl import __version__, resolve
 from etl.db import load, migrate
-from etl.db.engine import make_engine
+from etl.db.engine import NEXT_BEGIN, make_engine
 from etl.extract import ExtractError, Skipped, SourceFile, decode_note, read, to_document, walk
 from etl.records import CONTENT_LABELS, Article, RawDocument
 from etl.rules import Rules, load_rules
@@ -86,9 +87,14 @@ class Progress(Protocol):
 
 @contextmanager
 def transaction(conn: Connection) -> Iterator[Connection]:
-    """One transaction, committing whatever reads autobegan on ``conn`` before it."""
+    """One write transaction (``BEGIN IMMEDIATE``), committing whatever reads autobegan before it.
+
+    The run's connection reads in deferred transactions (they take no lock); every write goes
+    through here, taking the write lock up front, so it never fails half-way on a stale snapshot.
+    """
     if conn.in_transaction():
         conn.commit()
+    conn.info[NEXT_BEGIN] = "BEGIN IMMEDIATE"
     with conn.begin():
         yield conn
 
@@ -395,21 +401,26 @@ def run(settings: Settings, progress: Progress | None = None) -> RunSummary:
         summary.backup = migrate.upgrade(db_path)
         if summary.backup:
             log.warning("backed up the database to %s before upgrading its schema", summary.backup)
-        engine = make_engine(db_path, begin="BEGIN IMMEDIATE")
+        engine = make_engine(db_path)  # deferred BEGIN for reads; writes use transaction()
         try:
             with engine.connect() as conn:
                 summary.dead_runs = _fail_dead_runs(conn)
                 summary.run_id = _start_run(conn, settings, rules)
                 try:
-                    _load_all(conn, settings, rules, summary, progress, lock.fd)
+                    memory = _night_memory(conn, db_path, summary.run_id)
+                    _load_all(conn, settings, rules, summary, progress, lock.fd, memory)
                     summary.seconds = time.perf_counter() - started
                     _finish_run(conn, summary, summary.status, None)
+                    _memory_file(db_path).unlink(missing_ok=True)
                 except BaseException as exc:
                     if conn.in_transaction():
                         conn.rollback()
                     summary.seconds = time.perf_counter() - started
                     reason = "interrupted" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "stopped"
-                    _finish_run(conn, summary, "failed", f"{reason}: {type(exc).__name__}: {exc}")
+                    try:
+                        _finish_run(conn, summary, "failed", f"{reason}: {type(exc).__name__}: {exc}")
+                    except Exception:  # e.g. the disk is full: the next run marks this one failed
+                        log.info("could not mark run %s failed", summary.run_id, exc_info=True)
                     raise
         finally:
             engine.dispose()
@@ -501,6 +512,60 @@ def load_memory(conn: Connection, threshold: int | None = None) -> CorpusMemory:
     return CorpusMemory.from_counts(dict(rows), total_articles=total)
 
 
+def _memory_file(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".memory.json")
+
+
+def _night_memory(conn: Connection, db_path: Path, run_id: int) -> CorpusMemory:
+    """The corpus memory snapshot this run cleans new and changed files with.
+
+    Normally the stored state at the start of the run.  But when the previous run did not finish
+    (killed, crashed, stopped), it had already loaded some files and so moved the counts; cleaning
+    the rest with the moved counts would give a different result than a run that was never
+    interrupted.  So each run writes its snapshot beside the database (``<db>.memory.json``,
+    removed when the run finishes) and a run that follows an unfinished one takes that snapshot
+    over.  Without the file (lost, or from another database) it falls back to the stored state.
+    """
+    path = _memory_file(db_path)
+    previous = conn.exec_driver_sql(
+        "SELECT id, status, started_at FROM runs WHERE id < ? ORDER BY id DESC LIMIT 1", (run_id,)
+    ).first()
+    conn.commit()
+    saved = None
+    if previous is not None and previous[1] == "failed":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if [data["run_id"], data["started_at"]] == [previous[0], previous[2]]:
+                saved = data
+        except (OSError, ValueError, KeyError, TypeError):
+            saved = None
+        if saved is not None:
+            log.info("run %s did not finish: cleaning with the corpus memory it started with", previous[0])
+    if saved is None:
+        memory = load_memory(conn)
+        conn.commit()
+        counts, total = dict(memory.counts), memory.total_articles
+    else:
+        counts, total = saved["counts"], saved["total"]
+    started_at = conn.exec_driver_sql("SELECT started_at FROM runs WHERE id = ?", (run_id,)).scalar_one()
+    conn.commit()
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with open(partial, "w", encoding="utf-8") as fh:
+            json.dump({"run_id": run_id, "started_at": started_at, "total": total, "counts": counts}, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(partial, path)
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError as exc:  # pragma: no cover - the lock file was writable here a moment ago
+        log.info("could not save the corpus memory snapshot to %s: %s", path, exc)
+    return CorpusMemory.from_counts(counts, total_articles=total)
+
+
 class _Pool:
     """The worker pool for one memory snapshot (``None`` executor with ``--jobs 1``)."""
 
@@ -535,8 +600,8 @@ def _load_all(
     summary: RunSummary,
     progress: Progress | None,
     lock_fd: int,
+    memory: CorpusMemory,
 ) -> None:
-    memory = load_memory(conn)
     conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS seen_paths (source_path TEXT PRIMARY KEY)")
     conn.exec_driver_sql("DELETE FROM seen_paths")
     conn.commit()
@@ -685,79 +750,99 @@ def _reclean_tasks(
         yield RecleanTask(article_id, raw)
 
 
-class _BatchWriter:
-    """Groups whole articles into write transactions of ``batch_size`` (or fewer) articles.
+Op = Callable[[Connection], None]
 
-    Each article is written inside a savepoint, so one article's load error rolls back that
-    article only.  ``before_commit`` runs inside every transaction just before it commits (the run
-    row's counts), so what a transaction says about the run always matches what it wrote.
+
+class _BatchWriter:
+    """Writes whole articles in short write transactions of ``batch_size`` (or fewer) articles.
+
+    Operations are queued while the workers clean the next files, then written in one burst:
+    the write lock is held only while writing (other writers, e.g. an analyst's ``etl people``
+    command, get in between), never while cleaning.  Each operation runs in its own savepoint, so
+    one article's load error rolls back that article only and becomes a failure.  A batch is also
+    written when its oldest operation has waited ``max_seconds``, so readers see progress.
+    ``before_commit`` runs inside every transaction just before it commits (the run row's counts),
+    so what a transaction says about the run always matches what it wrote.
     """
 
-    def __init__(self, conn: Connection, batch_size: int, before_commit: Callable[[], None]) -> None:
+    def __init__(
+        self, conn: Connection, batch_size: int, before_commit: Callable[[], None], max_seconds: float = 5.0
+    ) -> None:
         self.conn = conn
         self.batch_size = batch_size
         self.before_commit = before_commit
-        self.pending = 0
+        self.max_seconds = max_seconds
+        self.ops: list[tuple[Op, Callable[[Connection, Exception], None] | None]] = []
+        self.oldest = 0.0
 
-    def __enter__(self) -> Connection:
-        if not self.conn.in_transaction():
-            self.conn.begin()
-        self._savepoint = self.conn.begin_nested()
-        return self.conn
-
-    def __exit__(self, exc_type, exc, tb) -> bool:  # noqa: ANN001
-        if exc_type is None:
-            self._savepoint.commit()
-            self.pending += 1
-            if self.pending >= self.batch_size:
-                self.flush()
-            return False
-        self._savepoint.rollback()
-        return False
+    def add(self, op: Op, on_error: Callable[[Connection, Exception], None] | None = None) -> None:
+        if not self.ops:
+            self.oldest = time.monotonic()
+        self.ops.append((op, on_error))
+        if len(self.ops) >= self.batch_size or time.monotonic() - self.oldest >= self.max_seconds:
+            self.flush()
 
     def flush(self) -> None:
-        if self.conn.in_transaction():
-            if self.pending:
-                self.before_commit()
-            self.conn.commit()
-        self.pending = 0
+        if not self.ops:
+            return
+        with transaction(self.conn) as conn:
+            for op, on_error in self.ops:
+                savepoint = conn.begin_nested()
+                try:
+                    op(conn)
+                except Exception as exc:  # one article's load error must not lose the others
+                    savepoint.rollback()
+                    if on_error is None:
+                        raise
+                    on_error(conn, exc)
+                else:
+                    savepoint.commit()
+            self.before_commit()
+        self.ops.clear()
 
 
-def _fail(writer: _BatchWriter, summary: RunSummary, failure: Failed) -> None:
+def _record_failure(conn: Connection, summary: RunSummary, failure: Failed) -> None:
     summary.files_failed += 1
     summary.failures.append(failure)
     log.warning("failed %s (%s): %s", failure.source_path, failure.stage, failure.error)
-    with writer as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO failures (run_id, source_path, stage, error) VALUES (?, ?, ?, ?)",
-            (summary.run_id, failure.source_path, failure.stage, failure.error),
-        )
+    conn.exec_driver_sql(
+        "INSERT INTO failures (run_id, source_path, stage, error) VALUES (?, ?, ?, ?)",
+        (summary.run_id, failure.source_path, failure.stage, failure.error),
+    )
+
+
+def _fail(writer: _BatchWriter, summary: RunSummary, failure: Failed) -> None:
+    writer.add(lambda conn: _record_failure(conn, summary, failure))
 
 
 def _source_path(task: Task) -> str:
     return task.raw.source_path if isinstance(task, RecleanTask) else task.source.source_path
 
 
-def _write(writer: _BatchWriter, summary: RunSummary, result: Loaded, article_id: int | None) -> bool:
-    """Write one article in its own savepoint; a load error becomes a failure.  True when written."""
+def _write(
+    writer: _BatchWriter, summary: RunSummary, result: Loaded, article_id: int | None, on_done: Callable[[], None]
+) -> None:
+    """Queue one article's write; ``on_done`` counts it once written, a load error is a failure."""
     article = result.article
-    try:
-        with writer as conn:
-            load.write_article(conn, article, summary.run_id, article_id)
-    except Exception as exc:  # one article's load error must not lose the others
-        _fail(writer, summary, Failed(article.raw.source_path, "load", f"{type(exc).__name__}: {exc}"))
-        return False
-    for note in result.notes:
-        log.info("%s: %s", article.raw.source_path, note)
-    if not any(p.kind in CONTENT_LABELS for p in article.paragraphs):
-        summary.articles_without_text += 1
-        labels = sorted({s.label for s in article.removed})
-        log.warning(
-            "%s: no article text: all %d segments were removed (%s); loaded with 0 paragraphs, "
-            "see removed_segments",
-            article.raw.source_path, len(article.segments), ", ".join(labels) or "none",
-        )
-    return True
+
+    def op(conn: Connection) -> None:
+        load.write_article(conn, article, summary.run_id, article_id)
+        for note in result.notes:
+            log.info("%s: %s", article.raw.source_path, note)
+        if not any(p.kind in CONTENT_LABELS for p in article.paragraphs):
+            summary.articles_without_text += 1
+            labels = sorted({s.label for s in article.removed})
+            log.warning(
+                "%s: no article text: all %d segments were removed (%s); loaded with 0 paragraphs, "
+                "see removed_segments",
+                article.raw.source_path, len(article.segments), ", ".join(labels) or "none",
+            )
+        on_done()
+
+    def on_error(conn: Connection, exc: Exception) -> None:
+        _record_failure(conn, summary, Failed(article.raw.source_path, "load", f"{type(exc).__name__}: {exc}"))
+
+    writer.add(op, on_error)
 
 
 def _apply(
@@ -773,35 +858,40 @@ def _apply(
         return
     if isinstance(result, Unchanged):
         assert isinstance(task, FileTask) and stored is not None
-        with writer as conn:
+
+        def unchanged(conn: Connection) -> None:
             if stored.deleted:
                 load.revive(conn, stored.id, task.source.mtime_ns, summary.run_id)
                 summary.files_revived += 1
                 log.info("revived %s: its file is back, unchanged", result.source_path)
             else:
                 load.touch(conn, stored.id, task.source.mtime_ns)
-        summary.files_unchanged += 1
+            summary.files_unchanged += 1
+
+        writer.add(unchanged)
         return
     article_id = task.article_id if isinstance(task, RecleanTask) else (stored.id if stored else None)
-    if not _write(writer, summary, result, article_id):
-        return
-    if isinstance(task, RecleanTask):
-        summary.articles_recleaned += 1
-        if task.from_walk:
-            summary.files_unchanged += 1
-        return
-    if stored is None:
-        summary.files_new += 1
-        return
-    if stored.deleted:
-        summary.files_revived += 1
-        log.info("revived %s: its file is back", result.article.raw.source_path)
-    if stored.sha256 == result.article.raw.sha256:  # same bytes, cleaned by older rules or revived
-        summary.files_unchanged += 1
-        if not stored.deleted:
+
+    def written() -> None:
+        if isinstance(task, RecleanTask):
             summary.articles_recleaned += 1
-    else:
-        summary.files_changed += 1
+            if task.from_walk:
+                summary.files_unchanged += 1
+            return
+        if stored is None:
+            summary.files_new += 1
+            return
+        if stored.deleted:
+            summary.files_revived += 1
+            log.info("revived %s: its file is back", result.article.raw.source_path)
+        if stored.sha256 == result.article.raw.sha256:  # same bytes, cleaned by older rules or revived
+            summary.files_unchanged += 1
+            if not stored.deleted:
+                summary.articles_recleaned += 1
+        else:
+            summary.files_changed += 1
+
+    _write(writer, summary, result, article_id, written)
 
 
 def _apply_memory(
@@ -850,13 +940,17 @@ def _apply_memory(
                 progress.start("re-cleaning", len(ids))
             writer = _BatchWriter(conn, settings.batch_size, lambda: _record_progress(conn, summary))
             pool = _Pool(settings, rules, memory, lock_fd)
+
+            def recleaned() -> None:
+                summary.articles_recleaned += 1
+
             try:
                 tasks = (RecleanTask(i, _stored_raw(conn, i)) for i in ids)
                 for task, result in pool.results(tasks):
                     if isinstance(result, Failed):
                         _fail(writer, summary, result)
-                    elif _write(writer, summary, result, task.article_id):
-                        summary.articles_recleaned += 1
+                    else:
+                        _write(writer, summary, result, task.article_id, recleaned)
                     if progress is not None:
                         progress.advance(1)
                 writer.flush()

@@ -158,3 +158,30 @@ def test_readers_are_never_blocked_and_never_see_half_an_article(corpus: Path, t
     assert max(seen) == 240
     assert seconds < 60
     assert consistency_problems(db) == []
+
+
+def test_another_writer_gets_in_between_batches(corpus: Path, tmp_path: Path) -> None:
+    """The run holds the write lock only while writing a batch, never while cleaning, so an
+    analyst's small write (an ``etl people`` correction) waits a moment, not the whole night."""
+    db = tmp_path / "news.sqlite"
+    assert run_etl("db", "upgrade", "--db", db).returncode == 0
+    proc = start_etl("run", "--input", corpus, "--db", db, "--jobs", "2", "--batch-size", "20")
+    waits: list[float] = []
+    con = sqlite3.connect(db, timeout=20, isolation_level=None)
+    try:
+        while proc.poll() is None:
+            started = time.monotonic()
+            con.execute("BEGIN IMMEDIATE")
+            con.execute(
+                "INSERT INTO people_curation (action, payload, created_at) VALUES ('alias', '{}', '2026-01-01')"
+            )
+            con.execute("COMMIT")
+            waits.append(time.monotonic() - started)
+            time.sleep(0.05)
+    finally:
+        _, err = proc.communicate(timeout=120)
+        con.close()
+    assert proc.returncode == 0, err
+    assert len(waits) >= 10
+    assert max(waits) < 5.0, f"an outside writer waited {max(waits):.1f}s"
+    assert rows(db, "SELECT count(*) FROM people_curation") == [(len(waits),)]

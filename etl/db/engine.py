@@ -14,6 +14,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
 BUSY_TIMEOUT_MS = 30_000
+#: Key of ``Connection.info``: the statement that opens the connection's next transaction, once
+#: (e.g. ``BEGIN IMMEDIATE`` for a write transaction on a connection that otherwise reads).
+NEXT_BEGIN = "etl_next_begin"
 
 
 def sqlite_url(db_path: str | Path) -> str:
@@ -23,8 +26,9 @@ def sqlite_url(db_path: str | Path) -> str:
 def make_engine(db_path: str | Path, *, foreign_keys: bool = True, begin: str = "BEGIN") -> Engine:
     """An engine for ``db_path`` with WAL, foreign keys (unless migrating) and a busy timeout.
 
-    ``begin`` is the statement that opens each transaction: ``BEGIN IMMEDIATE`` for the writer, so
-    it takes the write lock up front instead of failing half-way with SQLITE_BUSY.
+    ``begin`` is the statement that opens each transaction: ``BEGIN IMMEDIATE`` for a writer, so
+    it takes the write lock up front instead of failing half-way with SQLITE_BUSY; a connection
+    that mostly reads keeps ``BEGIN`` and sets ``conn.info[NEXT_BEGIN]`` before each write.
     """
     engine = create_engine(sqlite_url(db_path), poolclass=NullPool)
 
@@ -40,6 +44,6 @@ def make_engine(db_path: str | Path, *, foreign_keys: bool = True, begin: str = 
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # noqa: ANN001
-        conn.exec_driver_sql(begin)
+        conn.exec_driver_sql(conn.info.pop(NEXT_BEGIN, begin))
 
     return engine
