@@ -1,11 +1,29 @@
-"""Datelines: is a whole line a publication date, and which one (ISO 8601).
+"""Datelines: is a line a publication date line, and which date (ISO 8601).
 
-:func:`parse_dateline` accepts a line only if, after an optional prefix ("Updated:", "Published
-on", ...), every word in it belongs to the date vocabulary of ``etl/rules/dates.toml`` (month and
-weekday names, time-zone abbreviations, a few fillers such as "at") and it names a year, a month
-and a day.  That check is a fast tokenizer: an ordinary sentence ("On May 19, 2022, the general
-said...") fails at its first ordinary word.  The cleaned date (prefix, weekday and zone removed,
-Ukrainian/Russian month names put in English) is then parsed by python-dateutil.
+:func:`parse_dateline` reads a line in two ways, strict first:
+
+1. *Whole line*: after an optional prefix ("Updated:", "Published on", ...), every word belongs to
+   the date vocabulary of ``etl/rules/dates.toml`` (month and weekday names, time-zone
+   abbreviations, a few fillers such as "at") and it names a year, a month and a day.  A fast
+   tokenizer: an ordinary sentence ("On May 19, 2022, the general said...") fails at its first
+   ordinary word.
+2. *Date plus furniture* (scraped pages): tokens glued by the scraper are split first (a year
+   glued to what follows, "202427 Feb", "2024Updated"; a prefix word glued to the token before
+   it, "GMT+1Updated"); the line must be short (``[furniture] max_words``); its runs of date
+   vocabulary give the date spans (longest complete date from each start, so "March 5, 2024
+   10:41 AM" in "March 5, 2024 10:41 AM 2 min read"); and what is left once the spans are out
+   must be only furniture: prefixes, separators, reading-time and relative-time widgets
+   ("3 min read", "2 hours ago") and at most two short groups of capitalised words that look like
+   a byline or an agency (one word, or a group starting with a known given name or holding a
+   job-title/organisation word from ``credits.toml``: "Jane Roe", "Staff Reporter",
+   "Associated Press"; not "Live Updates").  Any other lowercase word or stray number rejects
+   the line.  With several dates the first one not labelled as a revision wins ("Issued on: X
+   Modified: Y" -> X; "Updated Y | Published X" -> X).  A line with an explicit "By Name" cut
+   at a separator ("By Jane Doe | May 3, 2023") is left to the classifier as a byline (its names
+   are credits); :func:`find_date` and the metadata stage find its date in its pieces.
+
+The cleaned date span (prefix, weekday and zone removed, Ukrainian/Russian month names put in
+English) is then parsed by python-dateutil.
 
 Output formats (one of three, so that strings sort and SQLite's date functions read them):
 
@@ -29,6 +47,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from functools import cache, lru_cache
+from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as dateutil_parser
@@ -75,6 +94,9 @@ class _Compiled:
     furniture_re: re.Pattern[str]  # reading-time and relative-time widgets ("3 min read")
     furniture_words: frozenset[str]  # lowercase words a dateline line may also hold
     particles: frozenset[str]  # lowercase words inside a name ("von der")
+    plain_words: frozenset[str]  # every lowercase word a dateline line may hold
+    given_names: frozenset[str]  # lowercase; a 2-4 word group must start with one to be a person
+    byline_words: frozenset[str]  # lowercase job titles and organisation words ("staff", "press")
     max_words: int
     max_name_words: int
     max_name_groups: int
@@ -111,6 +133,21 @@ def _compiled(rules: Rules) -> _Compiled:
     )
     prefix_any = r"\b(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in prefixes) + r")\b" if prefixes else r"(?!)"
     patterns = [str(p) for p in furniture.get("patterns", ())]
+    credit_words = rules["credits"].get("words", {})
+    byline_words = frozenset(
+        w.lower() for phrase in (*credit_words.get("titles", ()), *credit_words.get("org_words", ())) for w in phrase.split()
+    )
+    plain_words = frozenset(
+        w.lower()
+        for group in (
+            data.get("months", {}), data.get("weekdays", {}).get("names", ()), data.get("fillers", ()),
+            data.get("timezones", {}), furniture.get("words", ()), furniture.get("name_particles", ()),
+            ("a", "p", "am", "pm", "st", "nd", "rd", "th", "t", "z"),
+        )
+        for w in group
+    ) | frozenset(w for p in prefixes for w in p.split()) | frozenset(regions) | frozenset(
+        w for name in data.get("timezone_regions", {}) for w in name.lower().split()
+    )
     return _Compiled(
         max_length=int(data.get("max_length", 100)),
         day_first=bool(data.get("numeric_day_first", True)),
@@ -131,11 +168,20 @@ def _compiled(rules: Rules) -> _Compiled:
         furniture_re=re.compile("|".join(f"(?:{p})" for p in patterns) if patterns else r"(?!)", re.IGNORECASE),
         furniture_words=frozenset(w.lower() for w in furniture.get("words", ())),
         particles=frozenset(w.lower() for w in furniture.get("name_particles", ())),
+        plain_words=plain_words,
+        given_names=_given_names(rules["people"].get("given_names_file", "given_names.txt")),
+        byline_words=byline_words,
         max_words=int(furniture.get("max_words", 18)),
         max_name_words=int(furniture.get("max_name_words", 4)),
         max_name_groups=int(furniture.get("max_name_groups", 2)),
         max_name_total=int(furniture.get("max_name_total", 7)),
     )
+
+
+@cache
+def _given_names(filename: str) -> frozenset[str]:
+    text = (resources.files("etl.rules") / filename).read_text(encoding="utf-8")
+    return frozenset(w.lower() for w in (line.split("#", 1)[0].strip() for line in text.splitlines()) if w)
 
 
 def _region_zone(names: tuple[str, ...]) -> tzinfo | None:
@@ -293,6 +339,7 @@ def parse_dateline(text: str, rules: Rules | None = None) -> str | None:
 
 
 #: A 4-digit year glued to what follows: "27 Feb 202427 Feb 2024", "June 3, 2024Updated".
+_WORD_RE = re.compile(r"[^\W\d_]+")
 _GLUED_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=\d{1,2}\s+[^\W\d_]|[^\W\d_]{2})")
 _LINE_TOKEN_RE = re.compile(_TOKEN_RE.pattern + r"| (?P<other>\S)", re.VERBOSE)
 _SUBSTANTIVE = frozenset(("iso", "numdate", "time", "num", "word"))
@@ -320,6 +367,10 @@ def _furnished(line: str, c: _Compiled) -> str | None:
     line = c.glue_re.sub(" ", line)
     if len(line.split()) > c.max_words:
         return None
+    # cheap rejection first: an ordinary lowercase word that is neither date nor furniture
+    for w in _WORD_RE.findall(line):
+        if w[0].islower() and w not in c.plain_words:
+            return None
     line = c.phrases_ci_re.sub(lambda m: "".join(m.group().split()), line)
     # widgets out first, so that "March 2024 | 4 min read" does not lend its 4 to the date
     line = c.furniture_re.sub(" | ", line)
@@ -327,7 +378,7 @@ def _furnished(line: str, c: _Compiled) -> str | None:
     if len(lower) != len(line):
         return None  # offsets would not match (a rare letter whose lowercase is longer)
     tokens = [(m.lastgroup, m.group(), m.start(), m.end()) for m in _LINE_TOKEN_RE.finditer(lower)]
-    # cheap rejection first: an ordinary lowercase word that is neither date nor furniture
+    # the same check on tokens ("p.m." and abbreviations with a dot are tokens here)
     for kind, tok, start, _ in tokens:
         if kind == "word" and line[start].islower() and not _date_vocab(kind, tok, c):
             w = tok.rstrip(".")
@@ -402,6 +453,15 @@ def _dates_in_run(
     return found
 
 
+def _bylineish(words: list[str], c: _Compiled) -> bool:
+    """A group of several capitalised words left next to a date: a person ("Jane Roe", "J. Roe",
+    "Jane Roe and John Doe"), a job title ("Staff Reporter") or an organisation ("Associated Press")."""
+    first = words[0].rstrip(".").lower()
+    if first in c.given_names or (len(first) == 1 and words[0].endswith(".")):
+        return True
+    return any(w.lower().rstrip(".") in c.byline_words for w in words)
+
+
 def _only_furniture(left: str, c: _Compiled) -> bool:
     """Is what is left of a line, once its dates are out, only dateline furniture?"""
     left = c.furniture_re.sub(" | ", left)
@@ -423,6 +483,8 @@ def _only_furniture(left: str, c: _Compiled) -> bool:
                 return False
         if not named or len(words) > c.max_name_words:
             return False
+        if len(words) > 1 and not _bylineish(words, c):
+            return False  # "Live Updates", "Russia-Ukraine War": a headline, not a byline
         groups += 1
         total += len(words)
     return groups <= c.max_name_groups and total <= c.max_name_total
