@@ -65,6 +65,12 @@ _OPENING_QUOTES = frozenset("\"“‘'«„‚")
 _META_SPLIT = re.compile(r"\s+[|•·]\s+|\s+[-–—]\s+")
 _BYLINE_SEPARATOR = re.compile(r"[,|]|\s[-–—]\s")
 _SAYS_END = re.compile(r"\b(?:SAYS?|SAID|CLAIMS?|WARNS?|REPORTS?)[\W]*$")
+#: Quotation marks: a line carrying them is (or quotes) someone's speech, not the outlet's appeal.
+_QUOTE_MARKS = re.compile("[\"“”«»„]")
+#: "About Acme Widgets": the heading of a press release's company description.
+_ABOUT = re.compile(r"^About (?:the )?([A-Z][\w&.’'-]*)(?:\s+(?:[A-Z&][\w&.,’'-]*|of|and|for|the|de|in)){0,7}\s*:?$")
+#: "Background:", "Source: the minister at a briefing": a label and what it introduces.
+_LABEL = re.compile(r"^([^\W\d_][\w’'-]*(?: [\w’'-]+){0,2})\s*:\s*(.*)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +111,10 @@ class _Compiled:
     tail_patterns: tuple[tuple[int, int], ...]  # tail-only families' patterns
     family_max_words: tuple[int, int]  # [tail] -> longest segment any family applies to
     t: Mapping[str, Any]  # thresholds
+    appeal_address: frozenset[bytes]  # "you", "our", ...: a line talking to the reader
+    appeal_words: frozenset[bytes]  # support, donation, newsletter, ...
+    appeal_reported: frozenset[bytes]  # said, told, ...: reported speech, never an appeal
+    paragraph_labels: frozenset[str]  # "source", "details": labels opening a line of body
     rules: Rules  # for the helpers (dates, credits), which compile their own rules
     fp_min_letters: int
 
@@ -146,6 +156,12 @@ _DEFAULT_THRESHOLDS: dict[str, Any] = {
     "question_title_max_words": 20,
     "pull_quote_max_words": 30,
     "pull_quote_min_letters": 20,
+    "appeal_max_words": 60,
+    "appeal_min_hits": 3,
+    "appeal_tail_min_hits": 2,
+    "appeal_exclaim_max_words": 8,
+    "masthead_max_words": 4,
+    "about_section_min_anchors": 3,
 }
 
 
@@ -248,9 +264,17 @@ def compiled(rules: Rules) -> _Compiled:
             max((f.max_words for f in families if f.tail_only), default=0),
         ),
         t=thresholds,
+        appeal_address=_word_set(lex.get("appeal_address", ())),
+        appeal_words=_word_set(lex.get("appeal_words", ())),
+        appeal_reported=_word_set(lex.get("appeal_reported", ())),
+        paragraph_labels=frozenset(w.casefold() for w in lex.get("paragraph_labels", ()) if w),
         rules=rules,
         fp_min_letters=int(cfg.get("memory", {}).get("min_fingerprint_letters", 4)),
     )
+
+
+def _word_set(words: Sequence[str]) -> frozenset[bytes]:
+    return frozenset(w.casefold().encode("utf-8") for w in words if w)
 
 
 def _first_gate(patterns: Sequence[str], flags: int) -> frozenset[bytes] | None:
@@ -346,6 +370,7 @@ def _headline_shaped(f: _Feat, c: _Compiled) -> bool:
         c.t["title_min_words"] <= f.n_words <= c.t["title_max_words"]
         and not _ENDS_PERIOD.search(f.text, max(len(f.text) - 8, 0))
         and len(f.tokens) >= 2
+        and f.text.count("|") < 2  # "Home|Sport|Football|Golf": a menu
     )
 
 
@@ -402,7 +427,7 @@ def _author_and_outlet(f: _Feat, c: _Compiled) -> bool:
     """A short head line naming an author and an outlet ("Maria Petrenko, Associated Press",
     "Jane Doe | AP", "Laura Chen, Kyiv Daily Report"): capitalized words around a separator, which
     credits.parse_credits reads as an author and an agency, or as a person before the separator."""
-    if f.n_words > 10 or f.terminal or not _BYLINE_SEPARATOR.search(f.text):
+    if f.n_words > 10 or f.terminal or f.text.count("|") >= 2 or not _BYLINE_SEPARATOR.search(f.text):
         return False
     if not all(w[:1].isupper() or w.casefold() in c.byline_joiners for w in _NAME_TOKEN.findall(f.text)):
         return False
@@ -506,6 +531,7 @@ def classify(
         if st.anchor:
             break
 
+    _about_section(segments, feats, states, c, first)
     anchors = [i for i in range(n) if states[i].anchor]
     first = anchors[0] if anchors else n
     last = anchors[-1] if anchors else n
@@ -534,10 +560,82 @@ def classify(
         else:
             _middle(i, feats, states, c)
 
+    _appeals(feats, states, c)
     return tuple(
         LabeledSegment(seg, st.label or "body", st.reason or "sentence-like text")
         for seg, st in zip(segments, states)
     )
+
+
+def _about_section(
+    segments: Sequence[Segment], feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled, first: int
+) -> None:
+    """A press release's company description: "About Acme Widgets" followed by a line naming the
+    company, after the news.  It and everything after it not yet labeled (the description, the
+    forward-looking statements, the media contacts) are boilerplate."""
+    seen = 0
+    min_anchors = int(c.t["about_section_min_anchors"])
+    for i in range(first, len(states)):
+        st = states[i]
+        if st.anchor:
+            seen += 1
+            continue
+        if st.label is not None or seen < min_anchors or not feats[i].text.startswith("About "):
+            continue
+        m = _ABOUT.match(feats[i].text)
+        if m is None:
+            continue
+        nxt = next((j for j in range(i + 1, len(states)) if states[j].label is None), None)
+        if nxt is None or m.group(1) not in feats[nxt].text[:80]:
+            continue
+        where = segments[i].line_start
+        st.label, st.reason = "boilerplate", f"company description section: {_quote(feats[i].text)!r}"
+        for j in range(i + 1, len(states)):
+            if states[j].label is None:
+                states[j].label, states[j].anchor = "boilerplate", False
+                states[j].reason = f"in the company description section (line {where})"
+        return
+
+
+def _appeal_hits(f: _Feat, c: _Compiled) -> int:
+    """How many promotional words a line addressed to the reader ("you", "our") carries; 0 for a
+    line that does not address the reader or reports speech (quotation marks, "said")."""
+    tokens = f.tokens
+    if (
+        f.n_words > c.t["appeal_max_words"]
+        or c.appeal_address.isdisjoint(tokens)
+        or not c.appeal_reported.isdisjoint(tokens)
+        or _QUOTE_MARKS.search(f.text)
+    ):
+        return 0
+    return len(c.appeal_words.intersection(tokens))
+
+
+def _appeals(feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled) -> None:
+    """Sentences in which the outlet talks to the reader about supporting, subscribing or
+    commenting ("Our newsroom needs your help!"): boilerplate.  In the run of such lines ending
+    the article fewer promotional words suffice than inside it."""
+    t = c.t
+    tail = True
+    for i in range(len(states) - 1, -1, -1):
+        st, f = states[i], feats[i]
+        if st.label != "body" and st.label != "heading":
+            continue
+        hits = _appeal_hits(f, c)
+        need = int(t["appeal_min_hits"])
+        if tail:
+            need = int(t["appeal_tail_min_hits"])
+            if f.n_words <= t["appeal_exclaim_max_words"] and f.text.rstrip().endswith("!"):
+                need = 1
+        if hits and hits >= need:
+            st.label = "boilerplate"
+            st.reason = f"appeal to the reader ({hits} promotional words)" + (" ending the article" if tail else "")
+            continue
+        if tail and _is_allcaps(f, c) and not c.appeal_address.isdisjoint(f.tokens):
+            st.label, st.reason = "boilerplate", "ALL-CAPS appeal to the reader ending the article"
+            continue
+        if st.label == "body":
+            tail = False
 
 
 def _local(seg: Segment, f: _Feat, st: _State, c: _Compiled) -> None:
@@ -803,22 +901,28 @@ def _pull_quotes(
 
 
 def _question_title(i: int, feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled) -> bool:
-    """Whether the first sentence-like segment is really a headline asking a question ("Will the
-    ferry run this winter?"): nothing but furniture before it, no headline-shaped line before
-    it, a question or exclamation of headline length, followed by a byline/dateline or by a
-    paragraph at least twice as long."""
-    if i >= len(feats) or not feats[i].text.rstrip("\"'”’»)").endswith(("?", "!")):
+    """Whether the first sentence-like segment is really a headline: a question or exclamation
+    ("Will the ferry run this winter?") of headline length with nothing but furniture before it,
+    followed by a byline/dateline or by a paragraph at least twice as long; or a long headline
+    without a full stop (sentence-like only by its length) with no headline-shaped line before it,
+    followed by a byline/dateline."""
+    if i >= len(feats):
         return False
-    if feats[i].n_words > c.t["question_title_max_words"]:
+    f = feats[i]
+    question = f.text.rstrip("\"'”’»)").endswith(("?", "!"))
+    if question:
+        if f.n_words > c.t["question_title_max_words"]:
+            return False
+    elif f.terminal or not _headline_shaped(f, c):
         return False
     for j in range(i):
-        if states[j].label is None:
+        if states[j].label is None and (question or _headline_shaped(feats[j], c)):
             return False  # a line before it is the title (or a standfirst)
     for j in range(i + 1, len(feats)):
         if states[j].label in ("byline", "dateline"):
             return True
         if states[j].label is None:
-            return states[j].anchor and feats[j].n_words >= 2 * feats[i].n_words
+            return question and states[j].anchor and feats[j].n_words >= 2 * f.n_words
     return False
 
 
@@ -835,6 +939,15 @@ def _head(
     author_lines = {i for i in head if states[i].label is None and _author_and_outlet(feats[i], c)}
     candidates = [i for i in head if states[i].label is None and i not in author_lines and _headline_shaped(feats[i], c)]
     title_at = None
+    if len(candidates) > 1:
+        # a blog's or newsletter's name ("The Harbour Letter") before the post's headline
+        masts = {i for i in candidates if _masthead(feats[i], c)}
+        if masts:
+            kept = [
+                i for i in candidates
+                if i not in masts or not any(j > i and j not in masts and feats[j].n_words > feats[i].n_words + 1 for j in candidates)
+            ]
+            candidates = kept or candidates
     if candidates:
         lede = feats[first].content(c) if first < len(feats) else frozenset()
         title_at = max(candidates, key=lambda i: (len(feats[i].content(c) & lede), -i))
@@ -868,7 +981,9 @@ def _head(
         ):
             st.label, st.reason = "caption", "present-tense caption line"
             continue
-        if f.n_words >= t["standfirst_min_words"] and (f.terminal or f.density >= 0.2):
+        if f.n_words >= t["standfirst_min_words"] and (f.terminal or f.density >= 0.2) and (
+            title_at is None or i > title_at
+        ):
             st.label, st.reason = "body", "standfirst under the title"
             continue
         st.label, st.reason = "boilerplate", (
@@ -882,6 +997,12 @@ def _head(
         for st in states:
             if st.label == "duplicate" and st.dup_of == title_at:
                 st.reason = f"repeat of the title (line {where})"
+
+
+def _masthead(f: _Feat, c: _Compiled) -> bool:
+    """A few capitalized words and nothing else: a site's, blog's or newsletter's name."""
+    words = f.text.split()
+    return len(words) <= c.t["masthead_max_words"] and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
 
 
 def _middle(i: int, feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled) -> None:
@@ -902,6 +1023,16 @@ def _middle(i: int, feats: Sequence[_Feat], states: Sequence[_State], c: _Compil
     if allcaps and (f.n_words >= t["allcaps_headline_words"] or _SAYS_END.search(f.text)):
         st.label, st.reason = "boilerplate", "ALL-CAPS related headline"
         return
+    nxt = i + 1
+    label = _LABEL.match(f.text) if ":" in f.text else None
+    if label is not None:
+        rest = label.group(2)
+        if not rest.strip() and nxt < len(states) and states[nxt].anchor:
+            st.label, st.reason = "heading", f"label introducing the next paragraph: {_quote(f.text)!r}"
+            return
+        if label.group(1).casefold() in c.paragraph_labels and len(rest.split()) >= 3:
+            st.label, st.reason = "body", f"labelled line inside the article: {label.group(1)!r}"
+            return
     if (
         not allcaps
         and c.caption_re is not None
@@ -910,11 +1041,11 @@ def _middle(i: int, feats: Sequence[_Feat], states: Sequence[_State], c: _Compil
     ):
         st.label, st.reason = "caption", "present-tense caption line"
         return
-    nxt = i + 1
     if nxt < len(states) and (states[nxt].anchor or (states[nxt].label is None and _LIST_ITEM.match(feats[nxt].text))):
         mine = f.content(c)
         shared = mine & feats[nxt].content(c)
-        need = min(int(t["heading_min_shared"]), len(mine))
+        # a subheading of a few words ("The pension factor") needs only one of them picked up
+        need = 1 if f.n_words <= 4 else min(int(t["heading_min_shared"]), len(mine))
         if mine and len(shared) >= need and len(shared) / len(mine) >= t["heading_min_overlap"]:
             words = ", ".join(w.decode("utf-8", "replace") for w in sorted(shared)[:3])
             st.label, st.reason = "heading", f"subheading: the next paragraph picks up its words ({words})"
