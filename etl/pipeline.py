@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import Connection
+from sqlalchemy import exc as sa_exc
 
 from etl import __version__, resolve
 from etl.db import load, migrate
@@ -403,7 +404,7 @@ def run(settings: Settings, progress: Progress | None = None) -> RunSummary:
             log.warning("backed up the database to %s before upgrading its schema", summary.backup)
         engine = make_engine(db_path)  # deferred BEGIN for reads; writes use transaction()
         try:
-            with engine.connect() as conn:
+            with _clear_database_errors(db_path), engine.connect() as conn:
                 summary.dead_runs = _fail_dead_runs(conn)
                 summary.run_id = _start_run(conn, settings, rules)
                 try:
@@ -425,6 +426,18 @@ def run(settings: Settings, progress: Progress | None = None) -> RunSummary:
         finally:
             engine.dispose()
     return summary
+
+
+@contextmanager
+def _clear_database_errors(db_path: Path) -> Iterator[None]:
+    """A database that turns out unusable (read-only, corrupt) is a clear error (exit 2), not a crash."""
+    try:
+        yield
+    except sa_exc.DBAPIError as exc:
+        clear = migrate.unusable_error(db_path, exc)
+        if clear is None:
+            raise
+        raise clear from exc
 
 
 def _fail_dead_runs(conn: Connection) -> list[int]:

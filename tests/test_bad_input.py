@@ -238,5 +238,30 @@ def test_a_read_only_place_is_a_clear_error(tmp_path: Path, restricted_check: No
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert str(db) in result.stderr or "news.sqlite" in result.stderr
-    assert any(w in result.stderr for w in ("not writable", "cannot create lock file", "cannot be used")), result.stderr
+    if where == "read-only folder":
+        assert f"cannot create {db}: {place} is not writable" in result.stderr
+    else:
+        assert f"{db} cannot be written (read-only file or permissions)" in result.stderr
+
+
+def test_a_read_only_database_file_in_a_writable_folder(tmp_path: Path, restricted_check: None) -> None:
+    db = tmp_path / "news.sqlite"
+    assert _run_restricted("run", "--input", SEEDS, "--db", db, "-j", "1", cwd=tmp_path).returncode == 0
+    db.chmod(0o444)
+    result = _run_restricted("run", "--input", SEEDS, "--db", db, "-j", "1", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert f"Error: {db} cannot be written (read-only file or permissions)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unreadable_input_folder_is_a_usage_error(tmp_path: Path, restricted_check: None) -> None:
+    folder = tmp_path / "input"
+    folder.mkdir()
+    folder.chmod(0)
+    try:
+        result = _run_restricted("run", "--input", folder, "--db", tmp_path / "news.sqlite", cwd=tmp_path)
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 2
+    assert "is not readable" in result.stderr and "Traceback" not in result.stderr
 

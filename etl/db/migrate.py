@@ -56,6 +56,8 @@ def check_sqlite_file(db_path: Path) -> None:
     if db_path.exists():
         if db_path.is_dir():
             raise DatabaseError(f"{db_path} is a directory, not a database file")
+        if not os.access(db_path, os.R_OK | os.W_OK):
+            raise DatabaseError(f"{db_path} cannot be written (read-only file or permissions)")
         with open(db_path, "rb") as fh:
             header = fh.read(16)
         if header and header != b"SQLite format 3\x00":
@@ -77,7 +79,8 @@ def check_sqlite_file(db_path: Path) -> None:
 _UNUSABLE = ("not a database", "malformed", "unable to open", "readonly", "read-only", "disk i/o error")
 
 
-def _unusable(db_path: Path, exc: BaseException) -> DatabaseError | None:
+def unusable_error(db_path: Path, exc: BaseException) -> DatabaseError | None:
+    """A clear :class:`DatabaseError` when ``exc`` means the file cannot be our database, else None."""
     message = str(getattr(exc, "orig", None) or exc)
     if any(m in message.lower() for m in _UNUSABLE):
         return DatabaseError(f"{db_path} cannot be used as a database: {message}")
@@ -92,7 +95,7 @@ def migration_connection(db_path: Path) -> Iterator:
         with engine.connect() as conn:
             yield conn
     except (sqlite3.DatabaseError, sa_exc.DBAPIError) as exc:
-        clear = _unusable(db_path, exc)
+        clear = unusable_error(db_path, exc)
         if clear is None:
             raise
         raise clear from exc
@@ -175,7 +178,7 @@ def backup(db_path: Path, revision: str | None) -> Path:
         con.execute("VACUUM INTO ?", (str(partial),))
     except sqlite3.DatabaseError as exc:
         partial.unlink(missing_ok=True)
-        raise _unusable(db_path, exc) or exc
+        raise unusable_error(db_path, exc) or exc
     finally:
         con.close()
     os.replace(partial, target)
