@@ -474,7 +474,11 @@ def report(r: dict) -> str:
         ))
     rows.append((
         "cold docs/s by corpus size", "no slowdown as the archive grows",
-        ", ".join(f"{s['articles']:,}: {s['docs_per_s']:,.0f}" for s in scale), None,
+        ", ".join(
+            f"{s['articles']:,}: {s['docs_per_s']:,.0f}"
+            + (f" ({s['articles'] / s['cpu_seconds']:,.0f} per CPU s)" if "cpu_seconds" in s else "")
+            for s in scale
+        ), None,
     ))
     st = r["stages"]
     rows.append((
@@ -495,8 +499,8 @@ def report(r: dict) -> str:
 
     m = r["machine"]
     lines = [
-        f"Measured {r['date']} with `python bench/bench.py --articles {n} --jobs {jobs}`"
-        f"{' --with-100k' if r.get('with_100k') else ''} (seed {r['seed']}, {r['corpus_mb']:.1f} MB) "
+        f"Measured {r['date']} with `python bench/bench.py --articles {n} --jobs {jobs}"
+        f"{' --with-100k' if r.get('with_100k') else ''}` (seed {r['seed']}, {r['corpus_mb']:.1f} MB) "
         f"on {m['cores']} cores, {m['cpu']}, {m['ram_gb']:g} GB RAM, Python {m['python']}, "
         f"SQLite {m['sqlite']}, etl {m['etl']} at {m['commit']}"
         f"{' (a copy of the working tree taken at the start)' if r.get('snapshot') else ''}, "
@@ -584,6 +588,7 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.rmtree(other)
             scale.append({
                 "articles": size, "seconds": run["seconds"], "docs_per_s": size / run["seconds"],
+                "cpu_seconds": run["cpu_seconds"],
                 "tree_rss_mb": run["tree_rss_mb"], "tree_pss_mb": run["tree_pss_mb"],
                 "largest_rss_mb": run["largest_rss_mb"],
                 "processes": run["processes"],
