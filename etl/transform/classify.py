@@ -67,6 +67,10 @@ _BYLINE_SEPARATOR = re.compile(r"[,|]|\s[-–—]\s")
 _SAYS_END = re.compile(r"\b(?:SAYS?|SAID|CLAIMS?|WARNS?|REPORTS?)[\W]*$")
 #: Quotation marks: a line carrying them is (or quotes) someone's speech, not the outlet's appeal.
 _QUOTE_MARKS = re.compile("[\"“”«»„]")
+#: A line announcing a picture's credit ("Photo: A / B / C" is no navigation trail).
+_PHOTO_PREFIX = re.compile(r"^(?:photo|photograph|foto|image|picture|pic|credit)s?\b", re.IGNORECASE)
+#: "JANE DOE, Harbour Gazette" inside the article: a photographer's credit under a picture.
+_CAPS_NAME_OUTLET = re.compile(r"^[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){1,3},\s*[A-Z][\w&.'’-]*(?: [A-Z&][\w&.'’-]*){0,4}$")
 #: "About Acme Widgets": the heading of a press release's company description.
 _ABOUT = re.compile(r"^About (?:the )?([A-Z][\w&.’'-]*)(?:\s+(?:[A-Z&][\w&.,’'-]*|of|and|for|the|de|in)){0,7}\s*:?$")
 #: "Background:", "Source: the minister at a briefing": a label and what it introduces.
@@ -557,6 +561,14 @@ def classify(
         in_list = False
         if i > last:
             _tail(f, st, c)
+        elif (
+            prev.label == "body"
+            and _CAPS_NAME_OUTLET.match(f.text)
+            and feats[i - 1].n_words <= t["caption_max_words"]
+            and segments[i - 1].line_end == segments[i].line_start - 1
+        ):
+            st.label, st.reason = "credit", "photographer's name and outlet under a picture"
+            prev.label, prev.reason = "caption", f"caption of the photo credit on line {segments[i].line_start}"
         else:
             _middle(i, feats, states, c)
 
@@ -650,7 +662,13 @@ def _local(seg: Segment, f: _Feat, st: _State, c: _Compiled) -> None:
     if not f.tokens:
         st.label, st.reason = "boilerplate", "no words"
         return
-    if c.breadcrumb is not None and f.n_words <= 20 and _SEPARATOR.search(text) and c.breadcrumb.search(text):
+    if (
+        c.breadcrumb is not None
+        and f.n_words <= 20
+        and _SEPARATOR.search(text)
+        and c.breadcrumb.search(text)
+        and not _PHOTO_PREFIX.match(text)
+    ):
         st.label, st.reason = "boilerplate", "navigation breadcrumb"
         return
     if f.n_words <= t["fragment_max_words"] and (
@@ -794,6 +812,24 @@ def _captions_of_credits(
         if adjacent or shaped:
             prev.label = "caption"
             prev.reason = f"caption of the photo credit on line {segments[i].line_start}"
+            _caption_above(segments, feats, states, c, p)
+
+
+def _caption_above(
+    segments: Sequence[Segment], feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled, p: int
+) -> None:
+    """A caption running over two lines: the line right above a caption, adjacent to it, without
+    terminal punctuation and of caption length, is its first line."""
+    q = p - 1
+    if (
+        q >= 0
+        and states[q].label in (None, "body")
+        and segments[q].line_end == segments[p].line_start - 1
+        and not feats[q].terminal
+        and c.t["short_words"] < feats[q].n_words <= c.t["caption_max_words"]
+    ):
+        states[q].label = "caption"
+        states[q].reason = f"first line of the caption on line {segments[p].line_start}"
 
 
 def _memory(
