@@ -597,13 +597,13 @@ class _Pool:
         return ordered_results(tasks, self.executor, self.jobs * TASKS_IN_FLIGHT_PER_JOB)
 
     def close(self, abort: bool = False) -> None:
-        """Shut the pool down; ``abort`` (the run is failing) stops the workers without waiting."""
-        if self.executor is None:
-            return
-        if abort:
-            for process in list(getattr(self.executor, "_processes", {}).values()):
-                process.terminate()
-        self.executor.shutdown(wait=not abort, cancel_futures=True)
+        """Shut the pool down; ``abort`` (the run is failing) drops queued work and does not wait.
+
+        Workers are never terminated: one killed while holding the pool's queue lock hangs the
+        pool's shutdown at interpreter exit.  They finish the chunk in hand and exit.
+        """
+        if self.executor is not None:
+            self.executor.shutdown(wait=not abort, cancel_futures=True)
 
 
 def _load_all(
