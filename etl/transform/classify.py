@@ -71,6 +71,8 @@ _QUOTE_MARKS = re.compile("[\"“”«»„]")
 _PHOTO_PREFIX = re.compile(r"^(?:photo|photograph|foto|image|picture|pic|credit)s?\b", re.IGNORECASE)
 #: "JANE DOE, Harbour Gazette" inside the article: a photographer's credit under a picture.
 _CAPS_NAME_OUTLET = re.compile(r"^[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){1,3},\s*[A-Z][\w&.'’-]*(?: [A-Z&][\w&.'’-]*){0,4}$")
+#: "2. The harder question": a numbered section title (a numbered list item is followed by another).
+_NUMBERED_HEADING = re.compile(r"^\d{1,2}[.)]\s+[A-Z]")
 #: "About Acme Widgets": the heading of a press release's company description.
 _ABOUT = re.compile(r"^About (?:the )?([A-Z][\w&.’'-]*)(?:\s+(?:[A-Z&][\w&.,’'-]*|of|and|for|the|de|in)){0,7}\s*:?$")
 #: "Background:", "Source: the minister at a briefing": a label and what it introduces.
@@ -118,6 +120,7 @@ class _Compiled:
     appeal_address: frozenset[bytes]  # "you", "our", ...: a line talking to the reader
     appeal_words: frozenset[bytes]  # support, donation, newsletter, ...
     appeal_reported: frozenset[bytes]  # said, told, ...: reported speech, never an appeal
+    appeal_imperatives: frozenset[bytes]  # "support", "join": a short exclamation opening with one
     paragraph_labels: frozenset[str]  # "source", "details": labels opening a line of body
     rules: Rules  # for the helpers (dates, credits), which compile their own rules
     fp_min_letters: int
@@ -163,7 +166,7 @@ _DEFAULT_THRESHOLDS: dict[str, Any] = {
     "appeal_max_words": 60,
     "appeal_min_hits": 3,
     "appeal_tail_min_hits": 2,
-    "appeal_exclaim_max_words": 8,
+    "appeal_exclaim_max_words": 12,
     "masthead_max_words": 4,
     "about_section_min_anchors": 3,
 }
@@ -271,6 +274,7 @@ def compiled(rules: Rules) -> _Compiled:
         appeal_address=_word_set(lex.get("appeal_address", ())),
         appeal_words=_word_set(lex.get("appeal_words", ())),
         appeal_reported=_word_set(lex.get("appeal_reported", ())),
+        appeal_imperatives=_word_set(lex.get("appeal_imperatives", ())),
         paragraph_labels=frozenset(w.casefold() for w in lex.get("paragraph_labels", ()) if w),
         rules=rules,
         fp_min_letters=int(cfg.get("memory", {}).get("min_fingerprint_letters", 4)),
@@ -639,6 +643,9 @@ def _appeals(feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled) -> 
             need = int(t["appeal_tail_min_hits"])
             if f.n_words <= t["appeal_exclaim_max_words"] and f.text.rstrip().endswith("!"):
                 need = 1
+                if not hits and f.tokens and f.tokens[0] in c.appeal_imperatives and not _QUOTE_MARKS.search(f.text):
+                    # "Back the Courier or join as a member!": an imperative to the reader
+                    hits = len(c.appeal_words.intersection(f.tokens[1:]))
         if hits and hits >= need:
             st.label = "boilerplate"
             st.reason = f"appeal to the reader ({hits} promotional words)" + (" ending the article" if tail else "")
@@ -1053,6 +1060,14 @@ def _middle(i: int, feats: Sequence[_Feat], states: Sequence[_State], c: _Compil
         st.label, st.reason = "body", "long line inside the article"
         return
     allcaps = _is_allcaps(f, c)
+    if (
+        _NUMBERED_HEADING.match(f.text)
+        and f.n_words <= t["plain_heading_max_words"] + 2
+        and i + 1 < len(states)
+        and states[i + 1].anchor
+    ):
+        st.label, st.reason = "heading", "numbered subheading before a paragraph"
+        return
     if not allcaps and _LIST_ITEM.match(f.text):
         st.label, st.reason = "body", "list item inside the article"
         return
