@@ -120,6 +120,8 @@ class _Compiled:
     appeal_address: frozenset[bytes]  # "you", "our", ...: a line talking to the reader
     appeal_words: frozenset[bytes]  # support, donation, newsletter, ...
     appeal_reported: frozenset[bytes]  # said, told, ...: reported speech, never an appeal
+    appeal_self: frozenset[bytes]  # "we", "our": the outlet speaking
+    appeal_outlet_words: frozenset[bytes]  # journalism, newsletter: what an outlet sells
     appeal_imperatives: frozenset[bytes]  # "support", "join": a short exclamation opening with one
     paragraph_labels: frozenset[str]  # "source", "details": labels opening a line of body
     rules: Rules  # for the helpers (dates, credits), which compile their own rules
@@ -274,6 +276,8 @@ def compiled(rules: Rules) -> _Compiled:
         appeal_address=_word_set(lex.get("appeal_address", ())),
         appeal_words=_word_set(lex.get("appeal_words", ())),
         appeal_reported=_word_set(lex.get("appeal_reported", ())),
+        appeal_self=_word_set(lex.get("appeal_self", ())),
+        appeal_outlet_words=_word_set(lex.get("appeal_outlet_words", ())),
         appeal_imperatives=_word_set(lex.get("appeal_imperatives", ())),
         paragraph_labels=frozenset(w.casefold() for w in lex.get("paragraph_labels", ()) if w),
         rules=rules,
@@ -646,7 +650,9 @@ def _appeals(feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled) -> 
                 if not hits and f.tokens and f.tokens[0] in c.appeal_imperatives and not _QUOTE_MARKS.search(f.text):
                     # "Back the Courier or join as a member!": an imperative to the reader
                     hits = len(c.appeal_words.intersection(f.tokens[1:]))
-        if hits and hits >= need:
+        if hits and hits >= need and (
+            need == 1 or not c.appeal_self.isdisjoint(f.tokens) or not c.appeal_outlet_words.isdisjoint(f.tokens)
+        ):
             st.label = "boilerplate"
             st.reason = f"appeal to the reader ({hits} promotional words)" + (" ending the article" if tail else "")
             continue
