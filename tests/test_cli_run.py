@@ -255,7 +255,7 @@ def test_readme_running_nightly_matches_the_code(tmp_path: Path) -> None:
     from etl import settings
 
     text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = text.split("## Running nightly", 1)[1]
+    section = re.split(r"\n## ", text.split("\n## Running nightly", 1)[1], maxsplit=1)[0]
     help_text = CliRunner().invoke(cli, ["run", "--help"]).output
     for name in ("EXIT_OK", "EXIT_PARTIAL", "EXIT_USAGE", "EXIT_SOFTWARE", "EXIT_LOCKED"):
         code = getattr(settings, name)
