@@ -21,8 +21,16 @@ _NON_LETTERS = re.compile(r"[^a-z]+")
 _I_BEFORE_VOWEL = re.compile(r"(?<=[a-z])i(?=[aeou])")
 
 
+# letters that Unicode does not decompose into a base letter and a mark
+_LETTERS = str.maketrans({
+    "Đ": "D", "đ": "d", "Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Æ": "Ae", "æ": "ae", "Œ": "Oe", "œ": "oe",
+    "ß": "ss", "Þ": "Th", "þ": "th", "ı": "i", "Ħ": "H", "ħ": "h", "Ŧ": "T", "ŧ": "t", "Ð": "D", "ð": "d",
+})
+
+
 def strip_accents(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    """Letters without marks: "Đurović" -> "Durovic", "Łukasz" -> "Lukasz", "Søren" -> "Soren"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.translate(_LETTERS)) if not unicodedata.combining(c))
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,12 @@ def _fold_cached(endings: tuple, inner: tuple, name: str) -> str:
     for old, new in inner:
         s = s.replace(old, new)
     return s
+
+
+@lru_cache(maxsize=65536)
+def plain(name: str) -> str:
+    """Lowercase letters only, marks removed, no transliteration folding (for spelling distances)."""
+    return _NON_LETTERS.sub("", strip_accents(name).casefold())
 
 
 def _fold(data: NameData, name: str) -> str:
