@@ -32,7 +32,7 @@ from functools import cache
 
 from etl.records import PARAGRAPH_LABELS, Mention, Paragraph, PersonRef
 from etl.rules import Rules
-from etl.transform.names import NameData, edit_distance, name_data, skeleton, strip_accents
+from etl.transform.names import NameData, edit_distance, name_data, plain, skeleton, strip_accents
 
 # word classes (bit flags)
 TITLE, STOP, DATE, DEMONYM, ORG, ORGHEAD, PLACE, GIVEN = 1, 2, 4, 8, 16, 32, 64, 128
@@ -48,8 +48,20 @@ AMBIGUOUS_TITLES = frozenset(
 KINSHIP = frozenset(
     "wife husband son daughter mother father brother sister uncle aunt nephew niece cousin grandson "
     "granddaughter grandmother grandfather widow widower girlfriend boyfriend fiancée fiancee fiancé fiance "
-    "stepson stepdaughter stepfather stepmother twin child baby toddler teenager girl boy named dubbed".split()
+    "stepson stepdaughter stepfather stepmother twin child baby toddler teenager girl boy named dubbed "
+    "children sons daughters kids grandchildren grandsons granddaughters parents siblings brothers sisters twins "
+    "stepchild".split()
 )
+# lowercase words between a name and a thing noun after it that keep it the name of a thing ("X long-range cruise
+# missiles", "X V5 naval drones"); any other word (a verb: "Biden sent tanks") stops the look-ahead
+THING_MODIFIERS = frozenset(
+    "cruise ballistic naval hypersonic attack combat fighter battle main patrol guided unmanned sea kamikaze "
+    "self-propelled anti-ship anti-tank anti-aircraft air-defence air-defense surface-to-air long-range "
+    "short-range medium-range air air-launched sea-launched ground-launched stealth light heavy new armoured "
+    "armored amphibious landing missile nuclear-powered multirole multi-role reconnaissance strike".split()
+)
+_NEXT_WORDS = re.compile(r"[ \u00a0]+([\w’'-]+)(?:[ \u00a0]+([\w’'-]+))?(?:[ \u00a0]+([\w’'-]+))?")
+_AGE_NOUN = re.compile(r"\d{1,3}-year-old$")
 PLACE_PREFIXES = frozenset("St. St Ste. Saint Sainte San Santa Santo São Fort Ft. Port Mount Mt. Lake Cape Point Glen".split())
 ADVERBS = frozenset(
     "also later then previously earlier once again recently subsequently initially reportedly allegedly "
@@ -82,9 +94,12 @@ def _upper_class() -> str:
 U = f"[{_upper_class()}]"
 L = r"[^\W\d_]"
 PREFIX = r"(?:(?:al|el|ad|ar|as|ash|at|az|an|ud|ul|bin|ibn|abu)-|[dl]['’])"
-WORD = rf"(?:{PREFIX})?{U}(?:{L}|['’](?![sS]\b)(?={L})|-(?={L}))*"
+WORD = rf"(?:{PREFIX})?{U}(?:{L}|['’](?![sS]\b)(?={L})|-(?={L}))*(?![\d]|-\d)"  # "V5", "F-16": a model, not a name
 ABBR = rf"(?:{U}\.){{2,}}"
 TOKEN = rf"(?:{ABBR}|{WORD}\.?)"
+# a name may open a single-quoted quote ('Hamrayev is ...'), but never continues a word or an elision
+# (O'Brien, d'Estaing)
+START = r"(?<!\w)(?<!\w['’])"
 SEP = r"[ \u00a0]+"
 
 _SENT_END = re.compile(r"[.!?:;\u2014\u2013\-|•]$")
@@ -113,6 +128,12 @@ class Lexicon:
     near_max: int
     near_min_len: int
     near_support: int
+    title_modifiers: frozenset[str]
+    thing_before: frozenset[str]
+    thing_after: frozenset[str]
+    place_after: frozenset[str]
+    surname_form: re.Pattern
+    notable_by_start: dict[str, tuple[tuple[str, str], ...]]  # first two plain letters -> ((plain family, family), ...)
 
 
 @cache
@@ -150,11 +171,23 @@ def lexicon(rules: Rules) -> Lexicon:
         classes[x] = classes.get(x, 0) | CONNECT
     part_alt = "|".join(re.escape(x) for x in particles)
     conn = rf"(?:(?:of|for)(?:{SEP}the)?|{part_alt})"
-    span = re.compile(rf"(?<![\w'’]){TOKEN}(?:{SEP}(?:{conn}{SEP})*{TOKEN})*")
+    span = re.compile(rf"{START}{TOKEN}(?:{SEP}(?:{conn}{SEP})*{TOKEN})*")
     item = re.compile(rf"{TOKEN}|(?<![\w'’])(?:of|for|the|{part_alt})(?![\w'’])")
-    dotted = frozenset(w for w, f in classes.items() if w.endswith(".") and f & (TITLE | SUFFIX | DATE | DEMONYM | ORG | ORGHEAD))
+    dotted = frozenset(
+        w for w, f in classes.items() if w.endswith(".") and f & (TITLE | SUFFIX | DATE | DEMONYM | ORG | ORGHEAD)
+    ) | frozenset(w for w in PLACE_PREFIXES if w.endswith("."))  # "St. Louis": not the end of a sentence
     sb = [s for s in p.get("speech_before", ())]
     notable_families = frozenset(fam for items in names.notable.values() for _, _, fam in items)
+    by_start: dict[str, list[tuple[str, str]]] = {}
+    for fk, items in names.notable.items():
+        fp = plain(items[0][2])
+        if len(fp) >= 5:
+            by_start.setdefault(fp[:2], []).append((fp, items[0][2]))
+    endings = "|".join(re.escape(e) for e in sorted(p.get("surname_endings", ()), key=len, reverse=True))
+    prefixes = "|".join(re.escape(x) for x in p.get("surname_prefixes", ()))
+    surname_form = re.compile(
+        rf"(?:{L}{{2,}}(?:{endings or '(?!)'})|(?:{prefixes or '(?!)'}){U}{L}{{2,}})$"
+    )
     return Lexicon(
         span=span,
         item=item,
@@ -173,6 +206,12 @@ def lexicon(rules: Rules) -> Lexicon:
         near_max=int(p.get("near_miss_max_distance", 1)),
         near_min_len=int(p.get("near_miss_min_length", 5)),
         near_support=int(p.get("near_miss_min_support", 2)),
+        title_modifiers=frozenset(p.get("title_modifiers", ())),
+        thing_before=frozenset(p.get("thing_nouns_before", ())),
+        thing_after=frozenset(p.get("thing_nouns_after", ())),
+        place_after=frozenset(p.get("place_nouns_after", ())),
+        surname_form=surname_form,
+        notable_by_start={k: tuple(v) for k, v in by_start.items()},
     )
 
 
@@ -199,6 +238,9 @@ class Run:
     near: bool = False
     title_after: bool = False
     rank_before: bool = False  # an abbreviated rank or honorific: Gen., Dr., Mr.
+    title_cap: bool = False  # a capitalised head title before it ("President", "Secretary of State")
+    of_before: bool = False  # "... of X" inside a span ("Sen. Tom Keller of Virginia")
+    thing: bool = False  # the name of a ship, weapon, product or outlet ("the frigate X", "X missiles")
 
 
 @dataclass
@@ -211,6 +253,8 @@ class _Person:
     forms: Counter = field(default_factory=Counter)
     count: int = 0
     first: tuple[int, int] = (1 << 30, 0)
+    intro: tuple[int, int] = (1 << 30, 0)  # where the full name first appears
+    initials: str = ""  # middle initials of the full name, "" when never written
 
 
 _TITLE_SMALL = frozenset("with from into over onto upon after about than that this amid near till until".split())
@@ -239,7 +283,7 @@ def _sentence_start(text: str, pos: int) -> bool:
     return i < 0 or bool(_SENT_END.search(text[i]))
 
 
-def _spans(lex: Lexicon, para_index: int, text: str, runs: list[Run]) -> None:
+def _spans(lex: Lexicon, para_index: int, text: str, runs: list[Run], caps: list[tuple[int, int, int, str]]) -> None:
     classes = lex.classes
     titlecase = _is_titlecase(text)
     for m in lex.span.finditer(text):
@@ -247,10 +291,13 @@ def _spans(lex: Lexicon, para_index: int, text: str, runs: list[Run]) -> None:
         span_text = m.group()
         if " " not in span_text and "\u00a0" not in span_text:
             # fast path: one word that can never be a name on its own ("The", "Ukraine", "NATO")
-            f = classes.get(span_text[:-1] if span_text.endswith(".") else span_text, 0)
-            if (f & (STOP | DATE | DEMONYM | ORG | ORGHEAD | TITLE) and not f & AMBIG_TITLE) or (
-                len(span_text) > 1 and span_text.isupper()
-            ):
+            w = span_text[:-1] if span_text.endswith(".") else span_text
+            f = classes.get(w, 0)
+            if len(span_text) > 1 and span_text.isupper():
+                if len(w) > 2 and "." not in w and not f:
+                    caps.append((para_index, s0, s0 + len(w), w))  # "ROURKE" in body text: kept for later
+                continue
+            if f & (STOP | DATE | DEMONYM | ORG | ORGHEAD | TITLE) and not f & AMBIG_TITLE:
                 continue
         items: list[tuple[int, int, str, int]] = []
         for it in lex.item.finditer(span_text):
@@ -264,9 +311,15 @@ def _spans(lex: Lexicon, para_index: int, text: str, runs: list[Run]) -> None:
             f = classes.get(w, 0)
             if not f and not w.isascii():
                 f = classes.get(strip_accents(w), 0)  # "María", "Zoë"
+            if not f and "-" in w and w[0].isupper():
+                parts = w.split("-")
+                if all(classes.get(x, 0) & GIVEN for x in parts):
+                    f = GIVEN  # "Marie-Claire", "Hans-Peter": a hyphenated given name
             if len(w) == 2 and w[1] == ".":
                 f |= INITIAL
             elif len(w) > 1 and w.isupper() and not f & (SUFFIX | DEMONYM | GIVEN) and "." not in w:
+                if len(w) > 2 and not f:
+                    caps.append((para_index, a, b, w))
                 f |= CAPS
             elif w[0].islower() and "-" not in w and "'" not in w and "’" not in w:
                 f = (f & (CONNECT | PARTICLE)) or CONNECT
@@ -314,7 +367,11 @@ def _spans(lex: Lexicon, para_index: int, text: str, runs: list[Run]) -> None:
                 # leading places/orgs before a given name ("Ukraine Valerii Zaluzhnyi"), and an unknown
                 # word of an office before a given name and a family name ("Exchequer Rachel Reeves")
                 while len(cur) > 1 and (
-                    (items[cur[0]][3] & PLACE and not items[cur[0]][3] & GIVEN)
+                    (
+                        items[cur[0]][3] & PLACE
+                        and not items[cur[0]][3] & GIVEN
+                        and not items[cur[1]][3] & PARTICLE  # "Van den Broek", "De la Cruz"
+                    )
                     or (len(cur) > 2 and not items[cur[0]][3] & GIVEN and items[cur[1]][3] & GIVEN)
                 ):
                     cur.pop(0)
@@ -337,13 +394,33 @@ def _make_run(lex, para_index, text, items, idx, prev_break, next_k, titlecase, 
             r.score -= 5  # "St. Louis", "Fort Worth", "San Antonio": a place
             r.locative = True
         elif pf & TITLE:
-            r.title_before = True
-            r.rank_before = items[first - 1][2].endswith(".")
+            # the chain of titles before the name needs a head title: "Secretary of State X", not "Foreign Affairs"
+            # ("Minister of Defence Jane Doe" too, but not "Minister of Foreign Affairs")
+            k = first - 1
+            head = items[k][2] not in lex.title_modifiers
+            of_head = False
+            while k >= 0 and items[k][3] & (TITLE | CONNECT) and items[k][2] != ".":
+                if items[k][3] & CONNECT:
+                    of_head = True
+                elif of_head and items[k][2] not in lex.title_modifiers:
+                    head = head or len(idx) > 1
+                k -= 1
+            if head:
+                r.title_before = r.title_cap = True
+                r.rank_before = items[first - 1][2].endswith(".")
+            elif len(idx) == 1:
+                r.score -= 2  # "Foreign Affairs", "Grand Prix": a title word qualifying a thing
+            if k < 0:
+                pm = _PREV_WORDS.search(text[max(0, items[0][0] - 40) : items[0][0]])
+                if pm and (pm.group(2) or pm.group(1)).casefold() in lex.thing_before:
+                    r.thing = True  # "the frigate Admiral X"
         elif pf & (ORG | ORGHEAD) and not pf & TITLE and len(idx) == 1 and not flags[0] & GIVEN:
             r.score -= 5  # "Carnegie Endowment", "Reuters Institute": part of an organisation's name
             r.locative = True
         elif pf & CONNECT and items[first - 1][2] == "the":
             r.the_before = True
+        elif pf & CONNECT and items[first - 1][2] in ("of", "for"):
+            r.of_before = True  # "Tom Keller of Virginia": a place or an organisation, not a second person
     if first == 0 or (first > 0 and items[first - 1][2] == "."):
         before = text[max(0, start - 40) : start]
         pm = _PREV_WORDS.search(before)
@@ -374,6 +451,8 @@ def _make_run(lex, para_index, text, items, idx, prev_break, next_k, titlecase, 
                 r.score += 1
             if w1 in LOCATIVE:
                 r.locative = True
+            if w1 in lex.thing_before:
+                r.thing = True  # "the patrol ship X"
     # context after
     last = idx[-1]
     if last + 1 < len(items) and items[last + 1][2] != ".":
@@ -405,12 +484,26 @@ def _make_run(lex, para_index, text, items, idx, prev_break, next_k, titlecase, 
                 r.score += 1
             elif comma and n1l in ("who", "whose"):
                 r.score += 1
+            elif comma and n1l in ("a", "an") and n2 and _AGE_NOUN.match(n2):
+                r.score += 1  # "Bohdan, a 61-year-old welder"
             elif comma and n1l in lex.appositions:
                 r.weak += 1
             elif n1l in lex.weak_after:
                 r.weak += 1
-            if text.startswith("-based", end):
-                r.locative = True
+            if text.startswith("-based", end) or (n1l in lex.place_after and not comma):
+                r.locative = True  # "Kyiv-based", "the Vladimir region"
+            if not possessive and not comma and n1:
+                nm = _NEXT_WORDS.match(text, end)
+                if nm:
+                    for w in nm.groups():
+                        if not w:
+                            break
+                        wl = w.casefold()
+                        if wl in lex.thing_after:
+                            r.thing = True  # "X missiles", "X long-range cruise missiles", "X radio"
+                            break
+                        if not (wl in THING_MODIFIERS or any(c.isdigit() for c in w)):
+                            break
     runs.append(r)
 
 
@@ -422,7 +515,7 @@ def _strong(lex: Lexicon, r: Run) -> bool:
     """Is this run a person on its own evidence?"""
     n = _name_words(r)
     flags = r.flags
-    if r.score < -1:
+    if r.score < -1 or r.thing:
         return False
     anyorg = any(f & (ORG | ORGHEAD) for f in flags)
     if anyorg:
@@ -436,13 +529,16 @@ def _strong(lex: Lexicon, r: Run) -> bool:
         if r.title_after:
             return False
         if f & PLACE:
-            return r.title_before and not r.locative and not r.kin_before
+            # "Mayor Paris", "their daughter Florence" yes; "official Washington", "of Virginia", "in Paris" no
+            return (r.title_cap or r.kin_before) and not r.locative and not r.of_before
         if r.titlecase:
             return r.rank_before
         if r.title_before:
             return True
         if r.the_before:
             return False
+        if flags[0] & INITIAL and r.weak and not r.sentence_start:
+            return True  # "M. Ortiz, a nurse": an initial and a name
         return r.score > 0 or r.weak >= 2
     # two or more name words
     if r.titlecase:
@@ -459,6 +555,14 @@ def _strong(lex: Lexicon, r: Run) -> bool:
         return True
     if r.words[-1] in lex.notable_families and not r.the_before:
         return True
+    if (
+        n <= 3
+        and not flags[-1] & PLACE
+        and not flags[0] & PLACE
+        and not r.the_before
+        and lex.surname_form.search(r.words[-1])
+    ):
+        return True  # "Jelko Marinković", "Fionn O'Dwyer": a family name by its form
     return False
 
 
@@ -469,43 +573,51 @@ def find_mentions(
     lex = lexicon(rules)
     names = lex.names
     runs: list[Run] = []
+    caps: list[tuple[int, int, int, str]] = []
     texts: list[str] = []
     for i, para in enumerate(paragraphs):
         texts.append(para.text)
         if para.kind in PARAGRAPH_LABELS and para.text:
-            _spans(lex, i, para.text, runs)
+            _spans(lex, i, para.text, runs, caps)
     if not runs:
         return (), ()
+    article = _Article(texts)
+
+    # names of ships, weapons and outlets ("the patrol ship X", "X missiles") are things everywhere in the article
+    things = {tuple(r.words) for r in runs if r.thing}
+    if things:
+        things |= {(t[-1],) for t in things if len(t) > 1}
+        for r in runs:
+            if not r.thing and tuple(r.words) in things:
+                r.thing = True
 
     # pass 1: runs that are people on their own evidence
     people: list[_Person] = []
-    by_full: dict[tuple[str, str], int] = {}
+    by_full: dict[tuple, int] = {}
     strong: list[Run] = []
-    for r in runs:
+    is_strong: set[int] = set()
+    for n, r in enumerate(runs):
         if len(r.words) >= 2 and r.sentence_start:
             _fix_opener(lex, r, texts[r.para])
         if _strong(lex, r):
             strong.append(r)
+            is_strong.add(n)
+    shared_family = _coordinate(lex, runs, texts, is_strong, strong)
     # full names first (two or more name words)
     singles: list[Run] = []
     for r in strong:
-        if _name_words(r) >= 2:
-            given, family = _split(names, r.words)
+        if _name_words(r) >= 2 or id(r) in shared_family:
+            if id(r) in shared_family:
+                given, family = r.words[0], shared_family[id(r)]  # "Linda and Gary Price": Linda Price
+            else:
+                given, family = _split(names, r.words)
             if not family:
                 continue
             if not given:
                 singles.append(r)
                 continue
-            fk = names.family_key(family)
-            gk = names.given_key(given) if given else ""
-            key = (fk, gk)
-            pi = by_full.get(key)
-            if pi is None:
-                pi = len(people)
-                people.append(_Person(given=given, family=family, family_key=fk, given_key=gk))
-                by_full[key] = pi
-            _attach(people[pi], r, pi)
-            people[pi].full.append(r)
+            pi = _full_person(names, people, by_full, given, family, _initials(r))
+            _attach_full(people[pi], r, pi)
         else:
             singles.append(r)
     families: dict[str, list[int]] = {}
@@ -516,28 +628,32 @@ def find_mentions(
             givens.setdefault(names.given_key(p.given), []).append(pi)
     single_people: dict[str, int] = {}
 
-    def single_person(word: str, as_given: bool) -> int:
-        key = ("g:" if as_given else "f:") + names.fold(word)
+    def single_person(word: str, as_given: bool, initial: str | None = None) -> int:
+        key = ("g:" if as_given else "f:") + names.fold(word) + ("|" + initial if initial else "")
         pi = single_people.get(key)
         if pi is None:
             pi = len(people)
             if as_given:
                 people.append(_Person(given=word, family=None, family_key=None, given_key=names.given_key(word)))
             else:
-                people.append(_Person(given=None, family=word, family_key=names.family_key(word)))
+                people.append(_Person(given=initial, family=word, family_key=names.family_key(word)))
             single_people[key] = pi
         return pi
 
     for r in singles:
         word = _single_word(r)
-        pi = _lookup(names, people, families, givens, word, r)
+        initial = _leading_initial(r)
+        pi = _lookup(names, people, families, givens, word, r, article)
+        if pi is not None and initial and not _initial_fits(people[pi], initial):
+            pi = None  # "K. Smith" is not the article's John Smith
         if pi is None:
-            as_given = r.kin_before and " " not in word
-            pi = single_person(word, as_given)
+            as_given = r.kin_before and " " not in word and not initial
+            pi = single_person(word, as_given, initial)
             if not as_given:
-                families.setdefault(people[pi].family_key, []).append(pi)
-            else:
-                givens.setdefault(names.given_key(word), []).append(pi)
+                if pi not in families.setdefault(people[pi].family_key, []):
+                    families[people[pi].family_key].append(pi)
+            elif pi not in givens.setdefault(names.given_key(word), []):
+                givens[names.given_key(word)].append(pi)
         r.as_given = people[pi].family is None
         _attach(people[pi], r, pi)
 
@@ -546,7 +662,7 @@ def find_mentions(
     known_given = set(givens)
     runs_extra: list[Run] = []
     for r in runs:
-        if r.person >= 0:
+        if r.person >= 0 or r.thing:
             continue
         if any(f & (ORG | ORGHEAD) for f in r.flags) or r.score < -1:
             continue
@@ -555,6 +671,12 @@ def find_mentions(
         if _name_words(r) >= 2:
             # a longer run ending in a known family name ("Soon Milley" never reaches here; "Gen Milley" does)
             given, family = _split(names, r.words)
+            if family and not given and not r.titlecase and names.family_key(family) in known_family:
+                # "Van den Broek said": a family name with a capitalised particle at a sentence start
+                pi = _lookup(names, people, families, givens, family, r, article)
+                if pi is not None:
+                    _attach(people[pi], r, pi)
+                continue
             if r.titlecase or not family or not given or r.flags[0] & (PLACE | STOP):
                 _split_run(names, r, runs_extra, known_family)
                 continue
@@ -569,65 +691,142 @@ def find_mentions(
                     p = people[pi]
                     p.given, p.family, p.given_key = given, family, names.given_key(given)
                     by_full[(fk, p.given_key)] = pi
+                elif r.flags[0] & (GIVEN | INITIAL) or not article.lower_elsewhere(r.words[0]):
+                    # "Declan Rourke" in an article that already names a Rourke: another person of that family
+                    pi = _full_person(names, people, by_full, given, family, _initials(r))
+                    families[fk].append(pi)
+                    givens.setdefault(names.given_key(given), []).append(pi)
+                    known_given.add(names.given_key(given))
             if pi is not None:
-                _attach(people[pi], r, pi)
-                people[pi].full.append(r)
+                _attach_full(people[pi], r, pi)
             continue
         if flag & (STOP | DATE | DEMONYM | TITLE | CAPS):
             continue
-        if flag & PLACE and (r.locative or r.the_before or (r.sentence_start and r.score <= 0 and not r.weak)):
+        if flag & PLACE and (r.locative or r.of_before or r.the_before):
             continue
         if r.the_before:
             continue
         fk = names.family_key(word)
+        if flag & PLACE and r.sentence_start and r.score <= 0 and not r.weak and fk in known_family:
+            continue
         pi = None
         if fk in known_family:
-            pi = _lookup(names, people, families, givens, word, r)
-        elif names.given_key(word) in known_given and not r.sentence_start and not flag & PLACE:
-            cands = givens[names.given_key(word)]
-            if len(cands) == 1:
-                pi = cands[0]
-                r.as_given = True
+            pi = _lookup(names, people, families, givens, word, r, article)
+        elif names.given_key(word) in known_given and _given_ref(names, r, word, flag, givens, article):
+            pi = givens[names.given_key(word)][0]
+            r.as_given = True
         if pi is not None:
             _attach(people[pi], r, pi)
 
     for r in runs_extra:
-        pi = _lookup(names, people, families, givens, r.words[0], r)
+        pi = _lookup(names, people, families, givens, r.words[0], r, article)
         if pi is not None:
             _attach(people[pi], r, pi)
     runs.extend(runs_extra)
 
-    # pass 3: near-miss spellings of a family name the article uses more often
-    counts = Counter()
-    for p_i, p in enumerate(people):
-        counts[p_i] = p.count
-    fams = [(p.family_key, i) for i, p in enumerate(people) if p.family_key and len(p.family_key) >= lex.near_min_len]
-    if fams:
+    # now that every full name is known: a family name alone goes to the full-named person of that family the
+    # article context supports (also when it was first seen before any full name of that family)
+    full_runs = {id(x) for p in people for x in p.full}
+    for fk, cands in families.items():
+        fulls = [i for i in cands if people[i].given and people[i].full and not _leading_initial(people[i].full[0])]
+        alone = [i for i in cands if people[i].given is None and people[i].count]
+        if not fulls or (len(fulls) == 1 and not alone):
+            continue
+        members = set(cands)
         for r in runs:
-            if r.person >= 0 or len(r.words) != 1 or r.the_before:
-                continue
-            f = r.flags[0]
-            if f & (STOP | DATE | DEMONYM | TITLE | CAPS | ORG | ORGHEAD | PLACE):
-                continue
-            w = names.fold(r.words[0])
-            if len(w) < lex.near_min_len:
-                continue
-            best = _near(lex, w, fams, people)
-            if best is not None:
-                r.near = True
-                _attach(people[best], r, best)
+            if (
+                r.person in members
+                and id(r) not in full_runs
+                and not r.as_given
+                and not _leading_initial(r)
+                and names.family_key(_single_word(r)) == fk  # the family name, not a given name ("Linda said")
+            ):
+                t = _dominant(people, fulls, r)
+                if t != r.person:
+                    people[r.person].count -= 1
+                    _attach(people[t], r, t)
 
-    # a family-name-only person that is a near-miss spelling of a better-supported full-named one joins it
+    # "ROURKE told the press": an ALL-CAPS family name of a person of the article, in ordinary text
+    if caps:
+        for para_i, a, b, w in caps:
+            fk = names.family_key(w)
+            if fk not in known_family or not any(people[i].given for i in families[fk]):
+                continue
+            if a == 0 or lex.classes.get(w[0] + w[1:].lower(), 0) & PLACE or _caps_heavy(texts[para_i]):
+                continue  # "WASHINGTON (AP) —": a dateline
+            r = Run(para_i, a, b, [w], [CAPS], [(a, b)])
+            pi = _lookup(names, people, families, givens, w, r, article)
+            if pi is not None:
+                _attach(people[pi], r, pi)
+                runs.append(r)
+
+    # pass 3: near-miss spellings of a family name the article uses more often, or of a well-known person's
+    fams = [
+        (p.family_key, plain(p.family), i)
+        for i, p in enumerate(people)
+        if p.family_key and len(p.family_key) >= lex.near_min_len
+    ]
+    for r in runs:
+        if r.person >= 0 or len(r.words) != 1 or r.the_before or r.thing:
+            continue
+        f = r.flags[0]
+        if f & (STOP | DATE | DEMONYM | TITLE | CAPS | ORG | ORGHEAD | PLACE):
+            continue
+        w = names.fold(r.words[0])
+        if len(w) < lex.near_min_len:
+            continue
+        wp = plain(r.words[0])
+        best = _near(lex, w, wp, fams, people) if fams else None
+        if (
+            best is None
+            and len(wp) >= 6
+            and not f & GIVEN
+            and not r.locative
+            and not article.lower_elsewhere(r.words[0])
+        ):
+            fam = _near_notable(lex, wp)
+            if fam is not None:
+                fk = names.family_key(fam)
+                if fk in families:
+                    best = _lookup(names, people, families, givens, fam, r, article)
+                else:
+                    best = single_person(fam, False)
+                    families[fk] = [best]
+                    fams.append((fk, plain(fam), best))
+        if best is not None:
+            r.near = True
+            _attach(people[best], r, best)
+
+    # a family-name-only person that is a near-miss spelling of a better-supported full-named one (or of a
+    # well-known person's family name) joins it
     for pi, p in enumerate(people):
         if p.given is not None or not p.family_key or p.count == 0 or len(p.family_key) < lex.near_min_len:
             continue
-        target = _near(lex, p.family_key, [(fk, i) for fk, i in fams if i != pi and people[i].given], people)
-        if target is not None and people[target].count > p.count:
-            for r in runs:
-                if r.person == pi:
-                    r.near = True
-                    _attach(people[target], r, target)
-            p.count = 0
+        full = [x for x in fams if x[2] != pi and people[x[2]].given]
+        target = _near(lex, p.family_key, plain(p.family), full, people, support=1)
+        if target is not None and (
+            people[target].count > p.count or (len(p.family_key) >= 6 and people[target].count >= p.count)
+        ):
+            pass
+        elif (
+            p.family_key not in lex.names.notable
+            and len(p.family_key) >= 6
+            and (fam := _near_notable(lex, plain(p.family)))
+        ):
+            fk = names.family_key(fam)
+            same = [i for i in families.get(fk, ()) if i != pi]
+            if same:
+                target = max(same, key=lambda i: (people[i].count, -people[i].first[0]))
+            else:
+                p.family, p.family_key = fam, fk  # "Lukaschenko" alone: the well-known Lukashenko
+                continue
+        else:
+            continue
+        for r in runs:
+            if r.person == pi:
+                r.near = True
+                _attach(people[target], r, target)
+        p.count = 0
 
     # PersonRefs in order of first mention
     used = sorted({r.person for r in runs if r.person >= 0}, key=lambda i: people[i].first)
@@ -637,8 +836,11 @@ def find_mentions(
         p = people[pi]
         if p.full:
             best = max(p.full, key=lambda r: (len(r.words), -r.para, -r.start))
-            name = " ".join(best.words)
             name = texts[best.para][best.start : best.end]
+            if len(best.words) == 1 and p.given and p.family:
+                name = f"{p.given} {p.family}"  # "Linda and Gary Price": a family name written once for two
+        elif p.given and p.family:
+            name = f"{p.given} {p.family}"
         else:
             name = p.family or p.given or ""
         refs.append(PersonRef(key=keys[pi], name=name, given=p.given, family=p.family))
@@ -660,9 +862,139 @@ def find_mentions(
     return tuple(refs), tuple(mentions)
 
 
+class _Article:
+    """Lazily computed facts about the whole article's text."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self._lower: dict[str, bool] = {}
+
+    def lower_elsewhere(self, word: str) -> bool:
+        """Is the word also written in lowercase (a common word: "Will", "Grace", "Hope")?"""
+        w = word.casefold()
+        hit = self._lower.get(w)
+        if hit is None:
+            pat = re.compile(rf"(?<![\w'’-]){re.escape(w)}(?![\w'’-])")
+            hit = self._lower[w] = any(pat.search(t) for t in self.texts)
+        return hit
+
+
+_COORD_GAP = re.compile(r"(?:,?[ \u00a0]+(?:and|or|&)|,)[ \u00a0]+")
+_BLOCK_COORD = STOP | DATE | DEMONYM | ORG | ORGHEAD | TITLE | CAPS | PLACE
+
+
+def _coordinate(
+    lex: Lexicon, runs: list[Run], texts: list[str], is_strong: set[int], strong: list[Run]
+) -> dict[int, str]:
+    """People coordinated with people: "Falk and Marinković", "her two children, Yarema and Solomiia", and a given
+    name sharing the family name of the next full name ("Linda and Gary Price").  Returns run id -> shared family."""
+    shared: dict[int, str] = {}
+    links = []
+    for n in range(1, len(runs)):
+        a, b = runs[n - 1], runs[n]
+        if a.para == b.para and _COORD_GAP.fullmatch(texts[a.para], a.end, b.start):
+            links.append((n - 1, n))
+    if not links:
+        return shared
+    for _ in range(2):
+        changed = False
+        for x, y in links:
+            for src, dst in ((x, y), (y, x)):
+                if src not in is_strong or dst in is_strong:
+                    continue
+                r, s = runs[dst], runs[src]
+                if r.thing or r.titlecase or r.the_before or r.locative or r.of_before or r.score < -1:
+                    continue
+                if len(r.words) != 1:
+                    continue
+                f = r.flags[0]
+                family = None
+                if dst == x and f & GIVEN and _name_words(s) >= 2 and s.flags[0] & GIVEN:
+                    if texts[r.para][r.end : s.start].strip() in ("and", "&"):
+                        family = _split(lex.names, s.words)[1]
+                if f & (_BLOCK_COORD & ~PLACE if family else _BLOCK_COORD):
+                    continue
+                if family:
+                    shared[id(r)] = family
+                r.kin_before = r.kin_before or s.kin_before
+                is_strong.add(dst)
+                strong.append(r)
+                changed = True
+        if not changed:
+            break
+    strong.sort(key=lambda r: (r.para, r.start))
+    return shared
+
+
+def _caps_heavy(text: str) -> bool:
+    """A paragraph written mostly in capitals (a headline), where capitals say nothing about names."""
+    words = _TITLECASE_WORD.findall(text)
+    upper = sum(1 for w in words if len(w) > 1 and w.isupper())
+    return upper * 2 >= len(words)
+
+
+def _initials(r: Run) -> str:
+    """Middle initials of a full name ("George H. W. Bush" -> "HW")."""
+    out = ""
+    seen_name = False
+    for w, f in zip(r.words, r.flags):
+        if f & INITIAL:
+            if seen_name:
+                out += w[0]
+        elif not f & (SUFFIX | PARTICLE):
+            seen_name = True
+    return out
+
+
+def _leading_initial(r: Run) -> str | None:
+    """The initial of "J. Smith" (an initial for the given name)."""
+    if len(r.words) >= 2 and r.flags[0] & INITIAL:
+        return r.words[0]
+    return None
+
+
+def _initial_fits(p: _Person, initial: str) -> bool:
+    return not p.given or strip_accents(p.given[:1]).casefold() == strip_accents(initial[:1]).casefold()
+
+
+def _full_person(names: NameData, people: list[_Person], by_full: dict, given: str, family: str, initials: str) -> int:
+    """The article person of a full name; conflicting middle initials ("George W." / "George H. W.") split."""
+    fk = names.family_key(family)
+    gk = names.given_key(given)
+    pi = by_full.get((fk, gk))
+    if pi is not None and initials and people[pi].initials and people[pi].initials != initials:
+        pi = by_full.get((fk, gk, initials))
+    if pi is None:
+        pi = len(people)
+        people.append(_Person(given=given, family=family, family_key=fk, given_key=gk, initials=initials))
+        by_full.setdefault((fk, gk), pi)
+        if initials:
+            by_full[(fk, gk, initials)] = pi
+    elif initials and not people[pi].initials:
+        people[pi].initials = initials
+        by_full[(fk, gk, initials)] = pi
+    return pi
+
+
+def _given_ref(names: NameData, r: Run, word: str, flag: int, givens: dict, article: _Article) -> bool:
+    """May this single word be the given name of the article's one person with that given name?
+
+    Also at a sentence start or in a quote ("'Declan is ready'") when the article never writes the
+    word in lowercase, and for a given name that is also a place ("Florence") when it is not used as a place.
+    """
+    cands = givens.get(names.given_key(word))
+    if not cands or len(cands) != 1:
+        return False
+    if r.sentence_start and article.lower_elsewhere(word):
+        return False
+    if flag & PLACE and (r.locative or r.of_before or r.the_before):
+        return False
+    return True
+
+
 def _fix_opener(lex: Lexicon, r: Run, text: str) -> None:
-    if r.title_before or r.flags[0] & GIVEN:
-        return
+    if r.title_before or r.flags[0] & GIVEN or r.flags[1] & PARTICLE:
+        return  # "Van den Broek said": a capitalised particle, not a place
     w = r.words[0]
     if w.endswith(("ing", "ed", "ly")) or r.flags[0] & (PLACE | STOP):
         nxt = text.find(r.words[1], r.start + len(w))
@@ -681,17 +1013,40 @@ def _split(names: NameData, words: list[str]) -> tuple[str | None, str | None]:
     return split_name(words, names)
 
 
-def _near(lex: Lexicon, w: str, fams: list[tuple[str, int]], people: list[_Person]) -> int | None:
-    """The best-supported person whose family key is a near-miss spelling of ``w``."""
+def _near(
+    lex: Lexicon,
+    w: str,
+    wp: str,
+    fams: list[tuple[str, str, int]],
+    people: list[_Person],
+    support: int | None = None,
+) -> int | None:
+    """The best-supported person whose family name is a near-miss spelling of a word (folded ``w``, plain ``wp``).
+
+    Compared both folded (transliteration variants) and plain ("Askyonov" for "Aksyonov": folding "ks" to "x"
+    would hide the transposition).
+    """
+    need = lex.near_support if support is None else support
     best = None
-    for fk, pi in fams:
-        if people[pi].count < lex.near_support or fk[:2] != w[:2] or fk == w:
+    for fk, fp, pi in fams:
+        if people[pi].count < need or fk == w or (fk[:2] != w[:2] and fp[:2] != wp[:2]):
             continue
-        d = edit_distance(w, fk, 2)
+        d = min(edit_distance(w, fk, 2), edit_distance(wp, fp, 2))
         if d <= lex.near_max or (d == 2 and skeleton(w) == skeleton(fk) and len(w) >= 6):
             if best is None or people[pi].count > people[best].count:
                 best = pi
     return best
+
+
+def _near_notable(lex: Lexicon, w: str) -> str | None:
+    """The family name of the one well-known person (rules' ``notable``) that ``w`` (plain letters) misspells."""
+    hit = None
+    for fk, family in lex.notable_by_start.get(w[:2], ()):
+        if fk != w and edit_distance(w, fk, 1) <= 1:
+            if hit is not None and hit != family:
+                return None
+            hit = family
+    return hit
 
 
 def _split_run(names: NameData, r: Run, out: list[Run], known_family: set[str]) -> None:
@@ -712,25 +1067,37 @@ def _single_word(r: Run) -> str:
     return r.words[-1]
 
 
-def _lookup(names: NameData, people, families, givens, word: str, r: Run) -> int | None:
+def _lookup(names: NameData, people, families, givens, word: str, r: Run, article: _Article) -> int | None:
     """The article person a single word refers to: family name first, then a unique given name."""
     fk = names.family_key(word)
     cands = families.get(fk)
     if cands:
         if len(cands) == 1:
             return cands[0]
-        # several people share the family name: the nearest one named before, else the most mentioned
-        before = [
-            (people[i].first, i) for i in cands if people[i].first <= (r.para, r.start) and people[i].given
-        ]
-        if before:
-            return max(before)[1]
-        return max(cands, key=lambda i: people[i].count)
-    gk = names.given_key(word)
-    cands = givens.get(gk)
-    if cands and len(cands) == 1 and not r.sentence_start:
-        return cands[0]
+        return _dominant(people, cands, r)
+    if len(r.words) == 1 and _given_ref(names, r, word, r.flags[0], givens, article):
+        return givens[names.given_key(word)][0]
     return None
+
+
+def _dominant(people: list[_Person], cands: list[int], r: Run) -> int:
+    """Which of several full-named people sharing a family name a bare family name means.
+
+    The one introduced in the earliest paragraph (the article's main bearer: "Pavlo Kostenko" before his
+    brother); of people first named in the same paragraph ("his parents, Olha and Petro Kostenko"), the one
+    named last before the mention.  With no full-named candidate, the most mentioned.
+    """
+    full = [i for i in cands if people[i].given and people[i].full]
+    if not full:
+        return max(cands, key=lambda i: (people[i].count, -i))
+    para = min(people[i].intro[0] for i in full)
+    group = [i for i in full if people[i].intro[0] == para]
+    if len(group) == 1:
+        return group[0]
+    before = [i for i in group if people[i].intro <= (r.para, r.start)]
+    if before:
+        return max(before, key=lambda i: people[i].intro)
+    return min(group, key=lambda i: people[i].intro)
 
 
 def _attach(p: _Person, r: Run, pi: int) -> None:
@@ -738,3 +1105,10 @@ def _attach(p: _Person, r: Run, pi: int) -> None:
     p.count += 1
     if (r.para, r.start) < p.first:
         p.first = (r.para, r.start)
+
+
+def _attach_full(p: _Person, r: Run, pi: int) -> None:
+    _attach(p, r, pi)
+    p.full.append(r)
+    if (r.para, r.start) < p.intro:
+        p.intro = (r.para, r.start)
