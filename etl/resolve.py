@@ -14,13 +14,19 @@ Keys (built by :func:`ref_keys` from ``etl.transform.names``):
 - ``g:<given>`` + ``anchor_id``  a person named by a single given name ("his wife Olena"): never
   merged on the name alone, only with the same name in articles whose main full-named person is the
   same resolved person (the anchor).
+- ``m:<family>|<given>|<initials>``  the middle initials of a full-named person ("George H. W. Bush" ->
+  ``m:bush|george|hw``): a full name whose initials conflict with every person of its ``f:`` key is a
+  new person.
+- ``i:<family>|<initial>``  a person known by an initial and a family name ("J. Smith"): never merged
+  with "K. Smith" or with the bare family name.
 - ``a:<article id>:<key>``  an analyst's split of one article's name; ``n:<name>`` an analyst's name.
 
 Rules: a full name joins the person with its key; else a family-name-only person of that family when
 it is the only candidate (it is *upgraded*: same id, so earlier articles' mentions follow); else a new
 person.  A family name alone joins the single full-named person of that family; with none it joins
 (or creates) the family-only person, or a well-known person from the rules' ``notable`` list; with
-several it stays ambiguous.  When a new article leaves exactly one full-named person for a family,
+several it joins the notable one if listed, else it stays ambiguous (a family-only person of its own).
+A bare word that is a given name and nobody's family name in the database is a first name alone.  When a new article leaves exactly one full-named person for a family,
 a family-only person is merged into it (older id kept, mentions repointed, aliases folded).  Keys set
 by analysts (``curated``) are never moved, and curated people are never removed.
 """
@@ -35,7 +41,7 @@ from sqlalchemy import Connection
 
 from etl.records import Mention, PersonRef
 from etl.rules import Rules, default_rules
-from etl.transform.names import NameData, name_data, split_name
+from etl.transform.names import NameData, name_data, split_name, strip_accents
 
 _INITIAL = re.compile(r"^[^\W\d_]\.$")
 _rules: Rules | None = None
@@ -62,6 +68,20 @@ def family_key(data: NameData, family: str) -> str:
     return f"s:{data.family_key(family)}"
 
 
+def initials_key(data: NameData, given: str, family: str, initials: str) -> str:
+    return f"m:{data.family_key(family)}|{data.given_key(given)}|{initials.casefold()}"
+
+
+def initial_key(data: NameData, initial: str, family: str) -> str:
+    return f"i:{data.family_key(family)}|{data.fold(initial)[:1]}"
+
+
+def middle_initials(name: str) -> str:
+    """The middle initials of a written full name: "George H. W. Bush" -> "HW" ("" for none)."""
+    words = name.split()
+    return "".join(w[0] for w in words[1:-1] if _INITIAL.match(w))
+
+
 def given_only_key(data: NameData, given: str) -> str:
     return f"g:{data.given_key(given)}"
 
@@ -75,7 +95,14 @@ def keys_for_name(data: NameData, name: str) -> list[str]:
         return [family_key(data, words[0])]
     given, family = split_name(words, data)
     if given and family:
+        if _is_initial(given):
+            return [initial_key(data, given, family)]
+        initials = middle_initials(" ".join(words))
+        if initials:
+            return [full_key(data, given, family), initials_key(data, given, family, initials)]
         return [full_key(data, given, family)]
+    if family and _INITIAL.match(words[0]):
+        return [initial_key(data, words[0], family)]  # "J. Smith": split_name leaves initials out of the given name
     return [family_key(data, family)] if family else []
 
 
@@ -162,34 +189,80 @@ def _person(conn: Connection, pid: int) -> tuple | None:
 
 
 def _resolve_full(conn: Connection, data: NameData, ref: PersonRef, run_id: int | None) -> int:
+    """A full name: its key; conflicting middle initials split ("George W. Bush" / "George H. W. Bush")."""
     given, family = ref.given or "", ref.family or ""
     fk = data.family_key(family)
     if _is_initial(given):
-        initial = data.fold(given)[:1]
-        cands = [
-            pid for pid, keys in _prefix_people(conn, f"f:{fk}|").items()
-            if any(k.split("|", 1)[1].startswith(initial) for k in keys)
-        ]
-        if len(cands) == 1:
-            return cands[0]
-        return _resolve_family(conn, data, ref, run_id)
+        return _resolve_initial(conn, data, given, family, ref.name, run_id)
     key = full_key(data, given, family)
+    initials = middle_initials(ref.name)
+    hits = _key_people(conn, key)
+    if initials:
+        mkey = initials_key(data, given, family, initials)
+        exact = _key_people(conn, mkey)
+        if exact:
+            return exact[0]
+        # people of this name whose recorded middle initials differ are other people
+        free = [pid for pid in hits if not _prefix_people_of(conn, pid, f"m:{fk}|{data.given_key(given)}|")]
+        if free:
+            _add_key(conn, free[0], mkey)
+            return free[0]
+        if hits:
+            pid = _create_person(conn, ref.name, given, family, key, run_id)
+            _add_key(conn, pid, mkey)
+            for other in hits:
+                refresh_name(conn, other)  # its middle initials now tell it apart: show them
+            return pid
+    if hits:
+        return hits[0]  # with several (different middle initials), the oldest
+    full = _prefix_people(conn, f"f:{fk}|")
+    if not full:
+        # upgrade a person known only by the family name, or by an initial and the family name ("O. Petrenko"
+        # for "Oleh Petrenko"), when there is exactly one: same id, earlier mentions follow
+        for old_key in (initial_key(data, given, family), f"s:{fk}"):
+            old = _key_people(conn, old_key)
+            if len(old) == 1 and not _curated_key(conn, old[0], old_key):
+                pid = old[0]
+                _x(conn, "DELETE FROM person_keys WHERE person_id = ? AND key = ? AND curated = 0", (pid, old_key))
+                _x(conn,
+                    "UPDATE people SET given_name = ?, family_name = ?, name_key = ? WHERE id = ?", (given, family, key, pid)
+                )
+                _add_key(conn, pid, key)
+                if initials:
+                    _add_key(conn, pid, initials_key(data, given, family, initials))
+                return pid
+    pid = _create_person(conn, f"{given} {family}", given, family, key, run_id)
+    if initials:
+        _add_key(conn, pid, initials_key(data, given, family, initials))
+    return pid
+
+
+def _prefix_people_of(conn: Connection, pid: int, prefix: str) -> bool:
+    return bool(_q(
+        conn, "SELECT 1 FROM person_keys WHERE person_id = ? AND key >= ? AND key < ? LIMIT 1",
+        (pid, prefix, prefix + "\U0010ffff"),
+    ))
+
+
+def _resolve_initial(conn: Connection, data: NameData, initial: str, family: str, name: str, run_id: int | None) -> int:
+    """An initial and a family name ("J. Smith"): the one full-named person it fits, else its own person.
+
+    "J. Smith" and "K. Smith" never meet; with no full-named "J..." Smith (or several) it is a person of its own
+    (key ``i:smith|j``), upgraded in place when a full "John Smith" arrives and is the only candidate.
+    """
+    fk = data.family_key(family)
+    letter = data.fold(initial)[:1]
+    cands = [
+        pid for pid, keys in _prefix_people(conn, f"f:{fk}|").items()
+        if any(k.split("|", 1)[1].startswith(letter) for k in keys)
+    ]
+    if len(cands) == 1:
+        return cands[0]
+    key = initial_key(data, initial, family)
     hits = _key_people(conn, key)
     if hits:
         return hits[0]
-    full = _prefix_people(conn, f"f:{fk}|")
-    if not full:
-        fam = _key_people(conn, f"s:{fk}")
-        if len(fam) == 1 and not _curated_key(conn, fam[0], f"s:{fk}"):
-            # upgrade the family-only person: same id, earlier mentions follow
-            pid = fam[0]
-            _x(conn, "DELETE FROM person_keys WHERE person_id = ? AND key = ? AND curated = 0", (pid, f"s:{fk}"))
-            _x(conn, 
-                "UPDATE people SET given_name = ?, family_name = ?, name_key = ? WHERE id = ?", (given, family, key, pid)
-            )
-            _add_key(conn, pid, key)
-            return pid
-    return _create_person(conn, f"{given} {family}", given, family, key, run_id)
+    return _create_person(conn, name, initial, family, key, run_id)
 
 
 def _curated_key(conn: Connection, pid: int, key: str) -> bool:
@@ -217,6 +290,19 @@ def _resolve_family(conn: Connection, data: NameData, ref: PersonRef, run_id: in
     return _create_person(conn, family, None, family, f"s:{fk}", run_id)
 
 
+def _given_like(conn: Connection, data: NameData, word: str) -> bool:
+    """Is a bare word, that no one in the database (nor the notable list) has as a family name, a given name?
+
+    "said Anastasia, 24": a first name alone, which is never a merge key across articles.
+    """
+    if " " in word or word not in data.given_names and strip_accents(word) not in data.given_names:
+        return False
+    fk = data.family_key(word)
+    if fk in data.notable:
+        return False
+    return not _prefix_people(conn, f"f:{fk}|") and not _key_people(conn, f"s:{fk}")
+
+
 def _resolve_given(conn: Connection, data: NameData, ref: PersonRef, anchor: int | None, run_id: int | None) -> int:
     given = ref.given or ref.name
     key = given_only_key(data, given)
@@ -238,8 +324,13 @@ def resolve_refs(
         conn, "SELECT key, person_id FROM person_keys WHERE key >= ? AND key < ?",
         (f"a:{article_id}:", f"a:{article_id}:\U0010ffff"),
     )}
+    as_given: set[str] = set()
     for ref in order:
         if ref.family is None:
+            continue
+        scoped_family = f"a:{article_id}:{family_key(data, ref.family)}"
+        if not ref.given and scoped_family not in scoped_keys and _given_like(conn, data, ref.family):
+            as_given.add(ref.key)
             continue
         base = full_key(data, ref.given, ref.family) if ref.given else family_key(data, ref.family)
         scoped = scoped_keys.get(f"a:{article_id}:{base}")
@@ -257,10 +348,11 @@ def resolve_refs(
             anchor = out[ref.key]
             break
     for ref in order:
-        if ref.family is None:
-            base = given_only_key(data, ref.given or ref.name)
+        if ref.family is None or ref.key in as_given:
+            given = ref.given or ref.family or ref.name
+            base = given_only_key(data, given)
             scoped = scoped_keys.get(f"a:{article_id}:{base}")
-            out[ref.key] = scoped or _resolve_given(conn, data, ref, anchor, run_id)
+            out[ref.key] = scoped or _resolve_given(conn, data, PersonRef(ref.key, given, given, None), anchor, run_id)
     # a family-only person left with exactly one full-named person of its family joins that person
     for fk in touched_families:
         fam = [pid for pid in _key_people(conn, f"s:{fk}") if not _curated_key(conn, pid, f"s:{fk}")]
@@ -417,8 +509,20 @@ def _recount(conn: Connection, pid: int) -> None:
 # ------------------------------------------------------------------------------------ names, merging
 
 
-def canonical_name(data: NameData, aliases: Sequence[tuple[str, int]], given: str | None, family: str | None) -> str | None:
-    """The most complete common form: the most frequent full-name alias, middle initials dropped."""
+def canonical_name(
+    data: NameData,
+    aliases: Sequence[tuple[str, int]],
+    given: str | None,
+    family: str | None,
+    keep_initials: bool = False,
+) -> str | None:
+    """The most complete common form: the most frequent full-name alias, middle initials dropped.
+
+    Ties: the spelling of the rules' ``notable`` list ("Volodymyr Zelensky"), then the longer form, then the first in
+    alphabetical order ("Sergei Lavrov" before "Sergey Lavrov").
+    With ``keep_initials`` (another person has the same given and family name, and the middle initials tell
+    them apart: "George W. Bush" / "George H. W. Bush") the forms with middle initials are kept and preferred.
+    """
     forms: Counter = Counter()
     for alias, n in aliases:
         words = alias.split()
@@ -427,10 +531,27 @@ def canonical_name(data: NameData, aliases: Sequence[tuple[str, int]], given: st
         g, f = split_name(words, data)
         if not g or not f or _is_initial(g):
             continue
-        form = " ".join(w for w in words if not _INITIAL.match(w))
+        if keep_initials:
+            form = " ".join(words)
+        else:
+            form = " ".join(w for w in words if not _INITIAL.match(w))
         forms[form] += max(n, 1)
     if forms:
-        return max(forms.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
+        preferred = set()
+        for form in forms:
+            g, f = split_name(form.split(), data)
+            for full, _, _ in data.notable.get(data.family_key(f or ""), ()):
+                preferred.add(" ".join(w for w in full.split() if not _INITIAL.match(w)))
+        return min(
+            forms.items(),
+            key=lambda kv: (
+                -(keep_initials and bool(middle_initials(kv[0]))),
+                -kv[1],
+                " ".join(w for w in kv[0].split() if not _INITIAL.match(w)) not in preferred,
+                -len(kv[0]),
+                kv[0],
+            ),
+        )[0]
     if given and family:
         return f"{given} {family}"
     if aliases:
@@ -451,7 +572,7 @@ def refresh_name(conn: Connection, pid: int) -> None:
         return
     data = _data()
     aliases = _q(conn, "SELECT alias, count FROM person_aliases WHERE person_id = ?", (pid,))
-    name = canonical_name(data, aliases, person[2], person[3])
+    name = canonical_name(data, aliases, person[2], person[3], keep_initials=_initials_tell_apart(conn, pid))
     if not name:
         return
     words = name.split()
@@ -463,6 +584,17 @@ def refresh_name(conn: Connection, pid: int) -> None:
         _x(conn, 
             "UPDATE people SET name = ?, given_name = ?, family_name = ? WHERE id = ?", (name, given, family, pid)
         )
+
+
+def _initials_tell_apart(conn: Connection, pid: int) -> bool:
+    """Does this person have recorded middle initials and share its full-name key with someone else?"""
+    for (mkey,) in _q(
+        conn, "SELECT key FROM person_keys WHERE person_id = ? AND key >= 'm:' AND key < 'm;'", (pid,)
+    ):
+        fkey = "f:" + mkey[2:].rsplit("|", 1)[0]
+        if any(other != pid for other in _key_people(conn, fkey)):
+            return True
+    return False
 
 
 def merge_into(conn: Connection, src: int, dst: int, curated: bool = False) -> None:

@@ -216,3 +216,46 @@ def test_people_cli_on_the_seeds(tmp_path: Path, seeds_dir: Path) -> None:
     assert "Olena Zaluzhna" in r.invoke(cli, ["people", "list", "--db", db]).output
     missing = r.invoke(cli, ["people", "show", "Nobody Here", "--db", db])
     assert missing.exit_code != 0 and "no person" in missing.output
+
+
+def test_conflicting_middle_initials_or_initials_split(conn: Connection) -> None:
+    add_article(conn, *article("a", "Former President George H. W. Bush spoke in Houston on Monday."))
+    add_article(conn, *article("b", "Former President George W. Bush spoke in Dallas on Tuesday."))
+    add_article(conn, *article("c", "Former President George W. Bush said he would return."))
+    father, son = person_of(conn, "a", "George H. W. Bush"), person_of(conn, "b", "George W. Bush")
+    assert father[0] != son[0] and person_of(conn, "c", "George W. Bush")[0] == son[0]
+    # the middle initials tell them apart, so the names keep them
+    assert (father[1], person_of(conn, "b", "George W. Bush")[1]) == ("George H. W. Bush", "George W. Bush")
+    add_article(conn, *article("d", "Dr. J. Okonkwo, a surgeon, said the ward was full."))
+    add_article(conn, *article("e", "Dr. K. Okonkwo, a surgeon, said the ward was empty."))
+    assert person_of(conn, "d", "J. Okonkwo") != person_of(conn, "e", "K. Okonkwo")
+    # a full name with that initial upgrades the initial-only person in place (earlier mentions follow)
+    add_article(conn, *article("f", "Dr. Janet Okonkwo, a surgeon, said the ward was full."))
+    assert person_of(conn, "f", "Janet Okonkwo") == person_of(conn, "d", "J. Okonkwo")
+    assert person_of(conn, "e", "K. Okonkwo")[1] == "K. Okonkwo"
+
+
+def test_a_bare_family_name_shared_by_several_people_is_not_merged_into_one(conn: Connection) -> None:
+    add_article(conn, *article("a", "Col. Oleh Marchenko said the road was open."))
+    add_article(conn, *article("b", "Col. Ivan Marchenko said the bridge was hit."))
+    add_article(conn, *article("c", "Marchenko said the bridge was hit.", "Marchenko added more."))
+    others = {person_of(conn, "a", "Oleh Marchenko")[0], person_of(conn, "b", "Ivan Marchenko")[0]}
+    assert person_of(conn, "c", "Marchenko")[0] not in others
+    assert person_of(conn, "c", "Marchenko")[1] == "Marchenko"
+
+
+def test_a_first_name_alone_never_merges_across_articles_by_itself(conn: Connection) -> None:
+    add_article(conn, *article("a", "Gen. Ivan Petrenko spoke.", "“It was loud,” said Marta, 24, a student."))
+    add_article(conn, *article("b", "Mayor Oleh Sydorenko spoke.", "“It was loud,” said Marta, 31, a nurse."))
+    assert person_of(conn, "a", "Marta") != person_of(conn, "b", "Marta")
+
+
+def test_canonical_name_is_the_most_written_full_form_with_documented_ties() -> None:
+    data = resolve._data()
+    # the most written full form wins, whatever the family-name-only mentions
+    assert resolve.canonical_name(data, [("Sergey Volkov", 3), ("Sergei Volkov", 1), ("Volkov", 9)], None, None) == "Sergey Volkov"
+    # ties: the notable list's spelling, then the longer, then alphabetical order
+    assert resolve.canonical_name(data, [("Sergey Lavrov", 1), ("Sergei Lavrov", 1)], None, None) == "Sergey Lavrov"
+    assert resolve.canonical_name(data, [("Sergey Volkov", 2), ("Sergei Volkov", 2)], None, None) == "Sergei Volkov"
+    assert resolve.canonical_name(data, [("Yulia Volkova", 1), ("Yuliia Volkova", 1)], None, None) == "Yuliia Volkova"
+    assert resolve.canonical_name(data, [("Mark A. Milley", 2), ("Mark Milley", 1)], None, None) == "Mark Milley"
