@@ -60,6 +60,11 @@ THING_MODIFIERS = frozenset(
     "short-range medium-range air air-launched sea-launched ground-launched stealth light heavy new armoured "
     "armored amphibious landing missile nuclear-powered multirole multi-role reconnaissance strike".split()
 )
+MADE, SHIP = 1, 2  # Run.thing
+# title modifiers that qualify a person ("Former Obama aide X"), not a thing: no evidence either way
+TITLE_ADJECTIVES = frozenset(
+    "Former Top Senior Junior Late Acting Interim Incoming Outgoing Incumbent Chief Prime Deputy Vice".split()
+)
 _NEXT_WORDS = re.compile(r"[ \u00a0]+([\w’'-]+)(?:[ \u00a0]+([\w’'-]+))?(?:[ \u00a0]+([\w’'-]+))?")
 _AGE_NOUN = re.compile(r"\d{1,3}-year-old$")
 PLACE_PREFIXES = frozenset("St. St Ste. Saint Sainte San Santa Santo São Fort Ft. Port Mount Mt. Lake Cape Point Glen".split())
@@ -181,7 +186,7 @@ def lexicon(rules: Rules) -> Lexicon:
     by_start: dict[str, list[tuple[str, str]]] = {}
     for fk, items in names.notable.items():
         fp = plain(items[0][2])
-        if len(fp) >= 5:
+        if len(fp) >= 6:
             by_start.setdefault(fp[:2], []).append((fp, items[0][2]))
     endings = "|".join(re.escape(e) for e in sorted(p.get("surname_endings", ()), key=len, reverse=True))
     prefixes = "|".join(re.escape(x) for x in p.get("surname_prefixes", ()))
@@ -240,7 +245,7 @@ class Run:
     rank_before: bool = False  # an abbreviated rank or honorific: Gen., Dr., Mr.
     title_cap: bool = False  # a capitalised head title before it ("President", "Secretary of State")
     of_before: bool = False  # "... of X" inside a span ("Sen. Tom Keller of Virginia")
-    thing: bool = False  # the name of a ship, weapon, product or outlet ("the frigate X", "X missiles")
+    thing: int = 0  # the name of a thing: SHIP ("the frigate X") or MADE (a product, weapon, outlet: "X missiles")
 
 
 @dataclass
@@ -408,12 +413,12 @@ def _make_run(lex, para_index, text, items, idx, prev_break, next_k, titlecase, 
             if head:
                 r.title_before = r.title_cap = True
                 r.rank_before = items[first - 1][2].endswith(".")
-            elif len(idx) == 1:
+            elif len(idx) == 1 and items[first - 1][2] not in TITLE_ADJECTIVES:
                 r.score -= 2  # "Foreign Affairs", "Grand Prix": a title word qualifying a thing
             if k < 0:
                 pm = _PREV_WORDS.search(text[max(0, items[0][0] - 40) : items[0][0]])
                 if pm and (pm.group(2) or pm.group(1)).casefold() in lex.thing_before:
-                    r.thing = True  # "the frigate Admiral X"
+                    r.thing = SHIP  # "the frigate Admiral X"
         elif pf & (ORG | ORGHEAD) and not pf & TITLE and len(idx) == 1 and not flags[0] & GIVEN:
             r.score -= 5  # "Carnegie Endowment", "Reuters Institute": part of an organisation's name
             r.locative = True
@@ -421,6 +426,12 @@ def _make_run(lex, para_index, text, items, idx, prev_break, next_k, titlecase, 
             r.the_before = True
         elif pf & CONNECT and items[first - 1][2] in ("of", "for"):
             r.of_before = True  # "Tom Keller of Virginia": a place or an organisation, not a second person
+            k = first - 2
+            while k >= 0 and items[k][2] == "the":
+                k -= 1
+            if k >= 0 and items[k][3] & (ORG | ORGHEAD) and not items[k][3] & TITLE:
+                r.score -= 5  # "Institute of Water Problems", "Bank of America": the organisation's name
+                r.locative = True
     if first == 0 or (first > 0 and items[first - 1][2] == "."):
         before = text[max(0, start - 40) : start]
         pm = _PREV_WORDS.search(before)
@@ -452,7 +463,7 @@ def _make_run(lex, para_index, text, items, idx, prev_break, next_k, titlecase, 
             if w1 in LOCATIVE:
                 r.locative = True
             if w1 in lex.thing_before:
-                r.thing = True  # "the patrol ship X"
+                r.thing = SHIP  # "the patrol ship X"
     # context after
     last = idx[-1]
     if last + 1 < len(items) and items[last + 1][2] != ".":
@@ -500,7 +511,7 @@ def _make_run(lex, para_index, text, items, idx, prev_break, next_k, titlecase, 
                             break
                         wl = w.casefold()
                         if wl in lex.thing_after:
-                            r.thing = True  # "X missiles", "X long-range cruise missiles", "X radio"
+                            r.thing = r.thing or MADE  # "X missiles", "X long-range cruise missiles", "X radio"
                             break
                         if not (wl in THING_MODIFIERS or any(c.isdigit() for c in w)):
                             break
@@ -528,6 +539,8 @@ def _strong(lex: Lexicon, r: Run) -> bool:
             return True
         if r.title_after:
             return False
+        if r.sentence_start and not f & GIVEN and not r.title_before and r.words[-1].endswith(("ing", "ly")):
+            return False  # "Fighting continued", "Initially said": a capitalised word opening a sentence
         if f & PLACE:
             # "Mayor Paris", "their daughter Florence" yes; "official Washington", "of Virginia", "in Paris" no
             return (r.title_cap or r.kin_before) and not r.locative and not r.of_before
@@ -582,14 +595,18 @@ def find_mentions(
     if not runs:
         return (), ()
     article = _Article(texts)
+    article.places = {r.words[0] for r in runs if len(r.words) == 1 and r.flags[0] & PLACE and (r.locative or r.of_before)}
 
-    # names of ships, weapons and outlets ("the patrol ship X", "X missiles") are things everywhere in the article
-    things = {tuple(r.words) for r in runs if r.thing}
-    if things:
-        things |= {(t[-1],) for t in things if len(t) > 1}
+    # names of ships, weapons and outlets ("the patrol ship X", "X missiles") are things everywhere in the
+    # article, except a product named after a person the article names in full ("the Kennedy airport")
+    if any(r.thing for r in runs):
+        named = {r.words[-1] for r in runs if not r.thing and _name_words(r) >= 2 and _strong(lex, r)}
+        things = {tuple(r.words) for r in runs if r.thing == SHIP}
+        things |= {tuple(r.words) for r in runs if r.thing == MADE and r.words[-1] not in named}
+        things |= {(t[-1],) for t in things if len(t) > 1 and t[-1] not in named}
         for r in runs:
             if not r.thing and tuple(r.words) in things:
-                r.thing = True
+                r.thing = MADE
 
     # pass 1: runs that are people on their own evidence
     people: list[_Person] = []
@@ -779,7 +796,7 @@ def find_mentions(
         best = _near(lex, w, wp, fams, people) if fams else None
         if (
             best is None
-            and len(wp) >= 6
+            and len(wp) >= 7
             and not f & GIVEN
             and not r.locative
             and not article.lower_elsewhere(r.words[0])
@@ -810,7 +827,7 @@ def find_mentions(
             pass
         elif (
             p.family_key not in lex.names.notable
-            and len(p.family_key) >= 6
+            and len(plain(p.family)) >= 7
             and (fam := _near_notable(lex, plain(p.family)))
         ):
             fk = names.family_key(fam)
@@ -868,6 +885,7 @@ class _Article:
     def __init__(self, texts: list[str]) -> None:
         self.texts = texts
         self._lower: dict[str, bool] = {}
+        self.places: set[str] = set()  # place names the article uses as places ("in Austin", "Austin, Texas")
 
     def lower_elsewhere(self, word: str) -> bool:
         """Is the word also written in lowercase (a common word: "Will", "Grace", "Hope")?"""
@@ -890,10 +908,17 @@ def _coordinate(
     name sharing the family name of the next full name ("Linda and Gary Price").  Returns run id -> shared family."""
     shared: dict[int, str] = {}
     links = []
+    comma = False  # the previous link was a bare comma: valid only if the list goes on
     for n in range(1, len(runs)):
         a, b = runs[n - 1], runs[n]
-        if a.para == b.para and _COORD_GAP.fullmatch(texts[a.para], a.end, b.start):
+        m = a.para == b.para and _COORD_GAP.fullmatch(texts[a.para], a.end, b.start)
+        if comma and not m:
+            links.pop()  # "Musk, Neuralink's founder": a comma, not a list
+        if m:
             links.append((n - 1, n))
+        comma = bool(m) and m.group().strip() == ","
+    if comma:
+        links.pop()
     if not links:
         return shared
     for _ in range(2):
@@ -980,14 +1005,15 @@ def _given_ref(names: NameData, r: Run, word: str, flag: int, givens: dict, arti
     """May this single word be the given name of the article's one person with that given name?
 
     Also at a sentence start or in a quote ("'Declan is ready'") when the article never writes the
-    word in lowercase, and for a given name that is also a place ("Florence") when it is not used as a place.
+    word in lowercase, and for a given name that is also a place ("Florence") when the article never uses
+    it as a place.
     """
     cands = givens.get(names.given_key(word))
     if not cands or len(cands) != 1:
         return False
     if r.sentence_start and article.lower_elsewhere(word):
         return False
-    if flag & PLACE and (r.locative or r.of_before or r.the_before):
+    if flag & PLACE and (r.locative or r.of_before or r.the_before or word in article.places):
         return False
     return True
 
