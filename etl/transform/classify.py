@@ -190,6 +190,7 @@ def compiled(rules: Rules) -> _Compiled:
     char_index: dict[str, list[tuple[int, int]]] = {}
     ungated: list[tuple[int, int]] = []
     tail_patterns: list[tuple[int, int]] = []
+    common_words = frozenset(w.casefold().encode("utf-8") for w in lex.get("stopwords", ()))
     for name, fam in cfg.get("families", {}).items():
         flags = 0 if fam.get("case_sensitive") else re.IGNORECASE
         sources = [p for p in fam.get("patterns", ()) if p]
@@ -202,7 +203,11 @@ def compiled(rules: Rules) -> _Compiled:
                 tail_patterns.append(key)
                 continue
             first = _ascii_gate(first_words(source, flags))
-            gate = _ascii_gate(gate_words(source, flags)) if first is None else None
+            gate = _ascii_gate(gate_words(source, flags))
+            if first is not None and (gate is None or first.isdisjoint(common_words) or not gate.isdisjoint(common_words)):
+                gate = None  # index by the first word ...
+            else:
+                first = None  # ... unless it is a function word ("by", "the") and a rarer word is required
             chars = first_chars(source, flags) if first is None and gate is None else None
             if first is not None:
                 for word in first:
