@@ -75,6 +75,14 @@ _CAPS_NAME_OUTLET = re.compile(r"^[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){1,3},\
 _NUMBERED_HEADING = re.compile(r"^\d{1,2}[.)]\s+[A-Z]")
 #: "About Acme Widgets": the heading of a press release's company description.
 _ABOUT = re.compile(r"^About (?:the )?([A-Z][\w&.’'-]*)(?:\s+(?:[A-Z&][\w&.,’'-]*|of|and|for|the|de|in)){0,7}\s*:?$")
+#: What a company's self-description carries: a legal suffix, a stock ticker, a founding/HQ clause.
+_COMPANY = re.compile(
+    r"\b(?:Inc|Ltd|plc|PLC|LLC|LLP|GmbH|AG|S\.A|SE|Corp|Corporation|Limited|Holdings|N\.V)\b"
+    r"|\((?:NYSE|NASDAQ|Nasdaq|LSE|TSX|ASX|OTC|Euronext|XETRA|SIX)\b"
+    r"|\b(?:founded|headquartered|incorporated|established) in\b"
+)
+#: Reported speech: a line with these is news prose, never part of a company description.
+_REPORTED = re.compile(r"\b(?:said|says|told|according to)\b|[\"“”]")
 #: "Background:", "Source: the minister at a briefing": a label and what it introduces.
 _LABEL = re.compile(r"^([^\W\d_][\w’'-]*(?: [\w’'-]+){0,2})\s*:\s*(.*)$")
 
@@ -611,12 +619,14 @@ def _about_section(
         if m is None:
             continue
         nxt = next((j for j in range(i + 1, len(states)) if states[j].label is None), None)
-        if nxt is None or m.group(1) not in feats[nxt].text[:80]:
+        if nxt is None or m.group(1) not in feats[nxt].text[:80] or not _COMPANY.search(feats[nxt].text):
             continue
         where = segments[i].line_start
         st.label, st.reason = "boilerplate", f"company description section: {_quote(feats[i].text)!r}"
         for j in range(i + 1, len(states)):
             if states[j].label is None:
+                if states[j].anchor and _REPORTED.search(feats[j].text):
+                    return  # news prose again: the section has ended
                 states[j].label, states[j].anchor = "boilerplate", False
                 states[j].reason = f"in the company description section (line {where})"
         return
