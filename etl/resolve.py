@@ -25,8 +25,7 @@ Rules: a full name joins the person with its key; else a family-name-only person
 it is the only candidate (it is *upgraded*: same id, so earlier articles' mentions follow); else a new
 person.  A family name alone joins the single full-named person of that family; with none it joins
 (or creates) the family-only person, or a well-known person from the rules' ``notable`` list; with
-several it joins the notable one if listed, else it stays ambiguous (a family-only person of its own).
-A bare word that is a given name and nobody's family name in the database is a first name alone.  When a new article leaves exactly one full-named person for a family,
+several it joins the notable one if listed, else it stays ambiguous (a family-only person of its own).  When a new article leaves exactly one full-named person for a family,
 a family-only person is merged into it (older id kept, mentions repointed, aliases folded).  Keys set
 by analysts (``curated``) are never moved, and curated people are never removed.
 """
@@ -41,7 +40,7 @@ from sqlalchemy import Connection
 
 from etl.records import Mention, PersonRef
 from etl.rules import Rules, default_rules
-from etl.transform.names import NameData, name_data, split_name, strip_accents
+from etl.transform.names import NameData, name_data, split_name
 
 _INITIAL = re.compile(r"^[^\W\d_]\.$")
 _rules: Rules | None = None
@@ -290,19 +289,6 @@ def _resolve_family(conn: Connection, data: NameData, ref: PersonRef, run_id: in
     return _create_person(conn, family, None, family, f"s:{fk}", run_id)
 
 
-def _given_like(conn: Connection, data: NameData, word: str) -> bool:
-    """Is a bare word, that no one in the database (nor the notable list) has as a family name, a given name?
-
-    "said Anastasia, 24": a first name alone, which is never a merge key across articles.
-    """
-    if " " in word or word not in data.given_names and strip_accents(word) not in data.given_names:
-        return False
-    fk = data.family_key(word)
-    if fk in data.notable:
-        return False
-    return not _prefix_people(conn, f"f:{fk}|") and not _key_people(conn, f"s:{fk}")
-
-
 def _resolve_given(conn: Connection, data: NameData, ref: PersonRef, anchor: int | None, run_id: int | None) -> int:
     given = ref.given or ref.name
     key = given_only_key(data, given)
@@ -324,13 +310,8 @@ def resolve_refs(
         conn, "SELECT key, person_id FROM person_keys WHERE key >= ? AND key < ?",
         (f"a:{article_id}:", f"a:{article_id}:\U0010ffff"),
     )}
-    as_given: set[str] = set()
     for ref in order:
         if ref.family is None:
-            continue
-        scoped_family = f"a:{article_id}:{family_key(data, ref.family)}"
-        if not ref.given and scoped_family not in scoped_keys and _given_like(conn, data, ref.family):
-            as_given.add(ref.key)
             continue
         base = full_key(data, ref.given, ref.family) if ref.given else family_key(data, ref.family)
         scoped = scoped_keys.get(f"a:{article_id}:{base}")
@@ -348,11 +329,10 @@ def resolve_refs(
             anchor = out[ref.key]
             break
     for ref in order:
-        if ref.family is None or ref.key in as_given:
-            given = ref.given or ref.family or ref.name
-            base = given_only_key(data, given)
+        if ref.family is None:
+            base = given_only_key(data, ref.given or ref.name)
             scoped = scoped_keys.get(f"a:{article_id}:{base}")
-            out[ref.key] = scoped or _resolve_given(conn, data, PersonRef(ref.key, given, given, None), anchor, run_id)
+            out[ref.key] = scoped or _resolve_given(conn, data, ref, anchor, run_id)
     # a family-only person left with exactly one full-named person of its family joins that person
     for fk in touched_families:
         fam = [pid for pid in _key_people(conn, f"s:{fk}") if not _curated_key(conn, pid, f"s:{fk}")]

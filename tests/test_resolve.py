@@ -259,3 +259,9 @@ def test_canonical_name_is_the_most_written_full_form_with_documented_ties() -> 
     assert resolve.canonical_name(data, [("Sergey Volkov", 2), ("Sergei Volkov", 2)], None, None) == "Sergei Volkov"
     assert resolve.canonical_name(data, [("Yulia Volkova", 1), ("Yuliia Volkova", 1)], None, None) == "Yuliia Volkova"
     assert resolve.canonical_name(data, [("Mark A. Milley", 2), ("Mark Milley", 1)], None, None) == "Mark Milley"
+
+
+def test_a_one_word_name_without_first_name_context_is_one_person_across_articles(conn: Connection) -> None:
+    add_article(conn, *article("a", "Gen. Ivan Petrenko spoke.", "Neymar said he was fit to play on Sunday."))
+    add_article(conn, *article("b", "Mayor Oleh Sydorenko spoke.", "Neymar said the team was ready."))
+    assert person_of(conn, "a", "Neymar") == person_of(conn, "b", "Neymar")

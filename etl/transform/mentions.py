@@ -245,6 +245,7 @@ class Run:
     rank_before: bool = False  # an abbreviated rank or honorific: Gen., Dr., Mr.
     title_cap: bool = False  # a capitalised head title before it ("President", "Secretary of State")
     of_before: bool = False  # "... of X" inside a span ("Sen. Tom Keller of Virginia")
+    age_after: bool = False  # "X, 24," / "X, a 24-year-old": with a given name alone, a first-name-only person
     thing: int = 0  # the name of a thing: SHIP ("the frigate X") or MADE (a product, weapon, outlet: "X missiles")
 
 
@@ -491,12 +492,14 @@ def _make_run(lex, para_index, text, items, idx, prev_break, next_k, titlecase, 
                 r.score += 1  # "Carlson later said"
             elif comma and n1 and n1.isdigit() and len(n1) <= 3 and text.startswith(",", am.end(3)):
                 r.score += 1  # "Ma, 69, said": an age apposition
+                r.age_after = True
             elif n1 and n1l in lex.speech_after and comma and n1l in ("said", "says", "told", "added", "wrote"):
                 r.score += 1
             elif comma and n1l in ("who", "whose"):
                 r.score += 1
             elif comma and n1l in ("a", "an") and n2 and _AGE_NOUN.match(n2):
                 r.score += 1  # "Bohdan, a 61-year-old welder"
+                r.age_after = True
             elif comma and n1l in lex.appositions:
                 r.weak += 1
             elif n1l in lex.weak_after:
@@ -664,7 +667,12 @@ def find_mentions(
         if pi is not None and initial and not _initial_fits(people[pi], initial):
             pi = None  # "K. Smith" is not the article's John Smith
         if pi is None:
-            as_given = r.kin_before and " " not in word and not initial
+            # a first name alone: after a kinship noun, or a known given name with an age ("said Marta, 24")
+            as_given = (
+                (r.kin_before or (r.age_after and r.flags[-1] & GIVEN and word not in names.family_first))
+                and " " not in word
+                and not initial
+            )
             pi = single_person(word, as_given, initial)
             if not as_given:
                 if pi not in families.setdefault(people[pi].family_key, []):
