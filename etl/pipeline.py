@@ -49,10 +49,10 @@ from etl import __version__, resolve
 from etl.db import load, migrate
 from etl.db.engine import NEXT_BEGIN, make_engine
 from etl.extract import ExtractError, Skipped, SourceFile, decode_note, read, to_document, walk
-from etl.records import CONTENT_LABELS, Article, RawDocument
+from etl.records import CONTENT_LABELS, PARAGRAPH_LABELS, Article, LabeledSegment, RawDocument
 from etl.rules import Rules, load_rules
 from etl.settings import EXIT_OK, EXIT_PARTIAL, Settings
-from etl.transform import transform
+from etl.transform import clean_text, transform
 from etl.transform.memory import CorpusMemory
 
 log = logging.getLogger("etl")
@@ -61,6 +61,8 @@ log = logging.getLogger("etl")
 #: enough that memory stays flat however large the input folder is.
 TASKS_IN_FLIGHT_PER_JOB = 4
 FILES_PER_TASK = 16
+#: Paths seen by the walk are recorded (for finding vanished files) this many at a time.
+SEEN_PATHS_BATCH = 1000
 #: How often a pool worker checks that the run that started it is still alive.
 PARENT_CHECK_SECONDS = 0.2
 
@@ -171,6 +173,10 @@ class RecleanTask:
     article_id: int
     raw: RawDocument
     from_walk: bool = False  # its file was seen unchanged (counts as an unchanged file)
+    #: The stored verdicts (see :func:`_shape`) when the re-clean may well change nothing (a
+    #: corpus-memory re-clean): the worker classifies first and, when the verdicts are the same,
+    #: skips metadata, mentions and the rewrite.
+    stored_shape: frozenset[tuple] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +192,13 @@ class Unchanged:
 
 
 @dataclass(frozen=True, slots=True)
+class Same:
+    """A re-clean whose segments, labels and reasons equal the stored ones: nothing to rewrite."""
+
+    article_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class Failed:
     source_path: str
     stage: str
@@ -193,7 +206,7 @@ class Failed:
 
 
 Task = FileTask | RecleanTask
-Result = Loaded | Unchanged | Failed
+Result = Loaded | Unchanged | Same | Failed
 
 @dataclass(frozen=True, slots=True)
 class Limits:
@@ -262,11 +275,31 @@ def _init_pool_worker(lock_fd: int, rules: Rules, memory: CorpusMemory, limits: 
     _init_worker(rules, memory, limits)
 
 
+def _shape(labeled: Iterable[LabeledSegment]) -> frozenset[tuple]:
+    """What the stored rows of an article say about its segments: a kept segment's lines and kind
+    (``paragraphs``), a removed one's lines, label and reason (``removed_segments``).  The texts
+    follow from the lines (same raw text, same rules), and so do metadata and mentions."""
+    return frozenset(
+        (ls.segment.line_start, ls.segment.line_end, ls.label, None if ls.label in PARAGRAPH_LABELS else ls.reason)
+        for ls in labeled
+    )
+
+
+def _reclean(task: RecleanTask) -> Result:
+    assert _worker_rules is not None
+    with _time_limit(_worker_limits.file_seconds):
+        if task.stored_shape is not None:
+            labeled = clean_text(task.raw.text, _worker_rules, _worker_memory)[1]
+            if _shape(labeled) == task.stored_shape:
+                return Same(task.article_id)
+        return Loaded(transform(task.raw, _worker_rules, _worker_memory))
+
+
 def _process(task: Task) -> Result:
     """Extract and transform one file (runs in a worker process)."""
     if isinstance(task, RecleanTask):
         try:
-            return Loaded(_transform(task.raw))
+            return _reclean(task)
         except FileTimeout as exc:
             return Failed(task.raw.source_path, "transform", str(exc))
         except Exception as exc:  # a bug on one article must not stop the night
@@ -701,6 +734,33 @@ def _file_tasks(
     progress: Progress | None,
 ) -> Iterator[Task]:
     assert settings.input_dir is not None
+    stored_files = load.StoredFolders(conn)
+    seen: list[tuple[str]] = []
+
+    def see(source_path: str) -> None:
+        seen.append((source_path,))
+        if len(seen) >= SEEN_PATHS_BATCH:
+            load.raw(conn).executemany("INSERT OR IGNORE INTO temp.seen_paths VALUES (?)", seen)
+            seen.clear()
+
+    yield from _walk_tasks(conn, settings, rules, summary, stored_by_task, unreadable_folders, writer, progress,
+                           stored_files, see)
+    load.raw(conn).executemany("INSERT OR IGNORE INTO temp.seen_paths VALUES (?)", seen)
+
+
+def _walk_tasks(
+    conn: Connection,
+    settings: Settings,
+    rules: Rules,
+    summary: RunSummary,
+    stored_by_task: dict[str, load.StoredArticle | None],
+    unreadable_folders: list[str],
+    writer: "_BatchWriter",
+    progress: Progress | None,
+    stored_files: load.StoredFolders,
+    see: Callable[[str], None],
+) -> Iterator[Task]:
+    assert settings.input_dir is not None
     for entry in walk(Path(settings.input_dir)):
         if isinstance(entry, Skipped):
             summary.skipped.append(entry)
@@ -710,15 +770,15 @@ def _file_tasks(
             # A problem: recorded as a failure; the article of a file seen before is kept.
             if entry.source_path.endswith("/"):
                 unreadable_folders.append(entry.source_path)
-            conn.exec_driver_sql("INSERT OR IGNORE INTO temp.seen_paths VALUES (?)", (entry.source_path,))
+            see(entry.source_path)
             summary.files_seen += 1
             _fail(writer, summary, Failed(entry.source_path, "walk", entry.reason))
             if progress is not None:
                 progress.advance(1)
             continue
         summary.files_seen += 1
-        conn.exec_driver_sql("INSERT OR IGNORE INTO temp.seen_paths VALUES (?)", (entry.source_path,))
-        stored = load.stored_article(conn, entry.source_path)
+        see(entry.source_path)
+        stored = stored_files.get(entry.source_path)
         if (
             stored is not None
             and not stored.deleted
@@ -739,11 +799,32 @@ def _file_tasks(
 
 
 def _stored_raw(conn: Connection, article_id: int) -> RawDocument:
-    row = conn.exec_driver_sql(
+    row = load.raw(conn).execute(
         "SELECT source_path, sha256, size_bytes, mtime_ns, encoding, raw_text FROM articles WHERE id = ?",
         (article_id,),
-    ).one()
+    ).fetchone()
     return RawDocument(*row)
+
+
+def _stored_shape(conn: Connection, article_id: int) -> frozenset[tuple]:
+    """:func:`_shape` of the stored rows of an article."""
+    return frozenset(
+        load.raw(conn).execute(
+            "SELECT line_start, line_end, kind, NULL FROM paragraphs WHERE article_id = ? UNION ALL "
+            "SELECT line_start, line_end, label, reason FROM removed_segments WHERE article_id = ?",
+            (article_id, article_id),
+        ).fetchall()
+    )
+
+
+def _same(writer: "_BatchWriter", summary: RunSummary, article_id: int, on_done: Callable[[], None]) -> None:
+    """A re-clean that changed nothing: the article only records the run that checked it."""
+
+    def op(conn: Connection) -> None:
+        load.raw(conn).execute("UPDATE articles SET run_id = ? WHERE id = ?", (summary.run_id, article_id))
+        on_done()
+
+    writer.add(op)
 
 
 def _reclean_tasks(
@@ -939,9 +1020,10 @@ def _apply_memory(
         conn.exec_driver_sql("DELETE FROM temp.flipped")
         conn.exec_driver_sql("INSERT INTO temp.flipped VALUES (?)", [(fp,) for fp, _ in flipped])
         ids = [
-            r[0]
+            (r[0], r[1] == rules.version)
             for r in conn.exec_driver_sql(
-                "SELECT DISTINCT a.id FROM article_fingerprints af JOIN temp.flipped f USING (fingerprint) "
+                "SELECT DISTINCT a.id, a.rules_version, a.source_path FROM article_fingerprints af "
+                "JOIN temp.flipped f USING (fingerprint) "
                 "JOIN articles a ON a.id = af.article_id WHERE a.deleted_at IS NULL ORDER BY a.source_path"
             )
         ]
@@ -958,10 +1040,17 @@ def _apply_memory(
                 summary.articles_recleaned += 1
 
             try:
-                tasks = (RecleanTask(i, _stored_raw(conn, i)) for i in ids)
+                # An article cleaned by these rules is only classified first: rewritten if that changed
+                # a verdict (one cleaned by other rules, whose re-clean failed earlier, is rewritten).
+                tasks = (
+                    RecleanTask(i, _stored_raw(conn, i), stored_shape=_stored_shape(conn, i) if current else None)
+                    for i, current in ids
+                )
                 for task, result in pool.results(tasks):
                     if isinstance(result, Failed):
                         _fail(writer, summary, result)
+                    elif isinstance(result, Same):
+                        _same(writer, summary, result.article_id, recleaned)
                     else:
                         _write(writer, summary, result, task.article_id, recleaned)
                     if progress is not None:

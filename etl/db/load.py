@@ -17,6 +17,11 @@ from etl import resolve
 from etl.records import CONTENT_LABELS, Article
 
 
+def raw(conn: Connection):  # noqa: ANN201 - the sqlite3 connection under SQLAlchemy
+    """The DB-API connection, inside the caller's transaction: no per-statement SQLAlchemy overhead."""
+    return conn.connection.dbapi_connection
+
+
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -40,6 +45,54 @@ def stored_article(conn: Connection, source_path: str) -> StoredArticle | None:
         (source_path,),
     ).first()
     return StoredArticle(row[0], row[1], row[2], row[3], row[4], bool(row[5])) if row else None
+
+
+_STORED = "SELECT id, size_bytes, mtime_ns, sha256, rules_version, deleted_at IS NOT NULL, source_path FROM articles "
+
+
+class StoredFolders:
+    """:func:`stored_article` for the files of a sorted, depth-first walk, in a few queries.
+
+    The stored articles of a folder's own files (not its subfolders') are fetched in pages of
+    ``page`` rows in ``source_path`` order, as the walk reaches them.  A row stays in memory from
+    its page's fetch until its file is looked up (or the walk leaves the folder), so memory is
+    bounded by a page per folder on the walk's current path, plus the rows of files that vanished.
+    A file looked up out of order (a name whose escapes sort differently) is still found: every row
+    up to the highest fetched path stays until it is looked up.
+    """
+
+    def __init__(self, conn: Connection, page: int = 1000) -> None:
+        self.conn = conn
+        self.page = page
+        # folder prefix ("" or "a/b/") -> [rows by source_path, highest path fetched, exhausted]
+        self.folders: dict[str, list] = {}
+
+    def get(self, source_path: str) -> StoredArticle | None:
+        folder = source_path[: source_path.rfind("/") + 1]
+        state = self.folders.get(folder)
+        if state is None:
+            # depth first: the walk never comes back to a folder that is not on its current path
+            self.folders = {f: st for f, st in self.folders.items() if folder.startswith(f)}
+            state = self.folders[folder] = [{}, folder, False]
+        rows = state[0]
+        while not state[2] and source_path > state[1]:
+            self._fetch(folder, state)
+        row = rows.pop(source_path, None)
+        return StoredArticle(row[0], row[1], row[2], row[3], row[4], bool(row[5])) if row else None
+
+    def _fetch(self, folder: str, state: list) -> None:
+        upper = folder[:-1] + chr(ord("/") + 1) if folder else chr(0x10FFFF)
+        fetched = raw(self.conn).execute(
+            _STORED + "WHERE source_path > ? AND source_path < ? AND instr(substr(source_path, ?), '/') = 0 "
+            "ORDER BY source_path LIMIT ?",
+            (state[1], upper, len(folder) + 1, self.page),
+        ).fetchall()
+        for row in fetched:
+            state[0][row[6]] = row
+        if len(fetched) < self.page:
+            state[2] = True
+        else:
+            state[1] = fetched[-1][6]
 
 
 def _article_values(article: Article, run_id: int) -> dict:
