@@ -423,6 +423,8 @@ def _make_run(lex, para_index, text, items, idx, prev_break, next_k, titlecase, 
         elif pf & (ORG | ORGHEAD) and not pf & TITLE and len(idx) == 1 and not flags[0] & GIVEN:
             r.score -= 5  # "Carnegie Endowment", "Reuters Institute": part of an organisation's name
             r.locative = True
+        elif pf & PLACE and not pf & (TITLE | GIVEN) and len(idx) == 1 and not flags[0] & GIVEN:
+            r.score -= 2  # "Plymouth Argyle", "Dynamo Kyiv": one word glued to a place is a team or a firm
         elif pf & CONNECT and items[first - 1][2] == "the":
             r.the_before = True
         elif pf & CONNECT and items[first - 1][2] in ("of", "for"):
@@ -939,6 +941,13 @@ def _coordinate(
                 if r.thing or r.titlecase or r.the_before or r.locative or r.of_before or r.score < -1:
                     continue
                 if len(r.words) != 1:
+                    # "Enzo Fernandez and Reece James": a full name with a given name and nothing else
+                    if len(r.words) <= 3 and any(f & GIVEN for f in r.flags) and not any(
+                        f & _BLOCK_COORD for f in r.flags
+                    ):
+                        is_strong.add(dst)
+                        strong.append(r)
+                        changed = True
                     continue
                 f = r.flags[0]
                 family = None
