@@ -127,14 +127,14 @@ def write_article(conn: Connection, article: Article, run_id: int, article_id: i
     if article_id is None:
         cols = ", ".join(values)
         marks = ", ".join("?" for _ in values)
-        cur = conn.exec_driver_sql(
+        cur = raw(conn).execute(
             f"INSERT INTO articles ({cols}, first_run_id) VALUES ({marks}, ?)", (*values.values(), run_id)
         )
         article_id = cur.lastrowid
     else:
         clear_article(conn, article_id)
         assignments = ", ".join(f"{c} = ?" for c in values)
-        conn.exec_driver_sql(
+        raw(conn).execute(
             f"UPDATE articles SET {assignments}, deleted_at = NULL, deleted_run_id = NULL WHERE id = ?",
             (*values.values(), article_id),
         )
@@ -151,22 +151,21 @@ def clear_article(conn: Connection, article_id: int) -> None:
     resolve.forget_article(conn, article_id)
     if _is_live(conn, article_id):
         _count_fingerprints(conn, article_id, -1)
-    conn.exec_driver_sql("DELETE FROM article_fingerprints WHERE article_id = ?", (article_id,))
-    conn.exec_driver_sql("DELETE FROM mentions WHERE article_id = ?", (article_id,))
-    conn.exec_driver_sql("DELETE FROM paragraphs WHERE article_id = ?", (article_id,))
-    conn.exec_driver_sql("DELETE FROM removed_segments WHERE article_id = ?", (article_id,))
-    conn.exec_driver_sql("DELETE FROM article_credits WHERE article_id = ?", (article_id,))
+    db = raw(conn)
+    for table in ("article_fingerprints", "mentions", "paragraphs", "removed_segments", "article_credits"):
+        db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
 
 
 def _insert_children(conn: Connection, article_id: int, article: Article, run_id: int) -> None:
+    db = raw(conn)
     if article.paragraphs:
-        conn.exec_driver_sql(
+        db.executemany(
             "INSERT INTO paragraphs (article_id, position, kind, text, line_start, line_end) VALUES (?, ?, ?, ?, ?, ?)",
             [(article_id, p.position, p.kind, p.text, p.line_start, p.line_end) for p in article.paragraphs],
         )
     removed = article.removed
     if removed:
-        conn.exec_driver_sql(
+        db.executemany(
             "INSERT INTO removed_segments (article_id, line_start, line_end, label, reason, text) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             [
@@ -176,15 +175,13 @@ def _insert_children(conn: Connection, article_id: int, article: Article, run_id
         )
     credits = article.metadata.credits
     if credits:
-        conn.exec_driver_sql(
+        db.executemany(
             "INSERT INTO article_credits (article_id, name, role, line) VALUES (?, ?, ?, ?)",
             [(article_id, c.name, c.role, c.line) for c in credits],
         )
     _insert_fingerprints(conn, article_id, article)
     if article.mentions:
-        paragraph_ids = dict(
-            conn.exec_driver_sql("SELECT position, id FROM paragraphs WHERE article_id = ?", (article_id,)).all()
-        )
+        paragraph_ids = dict(db.execute("SELECT position, id FROM paragraphs WHERE article_id = ?", (article_id,)))
         resolve.resolve_article(conn, article_id, article.people, article.mentions, paragraph_ids, run_id)
 
 
@@ -195,11 +192,12 @@ def _insert_fingerprints(conn: Connection, article_id: int, article: Article) ->
             samples[fp] = seg.segment.text
     if not samples:
         return
-    conn.exec_driver_sql(
+    db = raw(conn)
+    db.executemany(
         "INSERT INTO article_fingerprints (article_id, fingerprint) VALUES (?, ?)",
         [(article_id, fp) for fp in samples],
     )
-    conn.exec_driver_sql(
+    db.executemany(
         "INSERT INTO line_fingerprints (fingerprint, article_count, sample, frequent) VALUES (?, 1, ?, 0) "
         "ON CONFLICT (fingerprint) DO UPDATE SET article_count = article_count + 1",
         [(fp, text[:500]) for fp, text in samples.items()],
@@ -207,12 +205,12 @@ def _insert_fingerprints(conn: Connection, article_id: int, article: Article) ->
 
 
 def _is_live(conn: Connection, article_id: int) -> bool:
-    row = conn.exec_driver_sql("SELECT deleted_at IS NULL FROM articles WHERE id = ?", (article_id,)).first()
+    row = raw(conn).execute("SELECT deleted_at IS NULL FROM articles WHERE id = ?", (article_id,)).fetchone()
     return bool(row and row[0])
 
 
 def _count_fingerprints(conn: Connection, article_id: int, delta: int) -> None:
-    conn.exec_driver_sql(
+    raw(conn).execute(
         "UPDATE line_fingerprints SET article_count = article_count + ? "
         "WHERE fingerprint IN (SELECT fingerprint FROM article_fingerprints WHERE article_id = ?)",
         (delta, article_id),
@@ -250,4 +248,4 @@ def revive(conn: Connection, article_id: int, mtime_ns: int, run_id: int) -> Non
 
 def touch(conn: Connection, article_id: int, mtime_ns: int) -> None:
     """Same content under a new mtime: remember the mtime so the next stat check is enough."""
-    conn.exec_driver_sql("UPDATE articles SET mtime_ns = ? WHERE id = ?", (mtime_ns, article_id))
+    raw(conn).execute("UPDATE articles SET mtime_ns = ? WHERE id = ?", (mtime_ns, article_id))
