@@ -66,6 +66,8 @@ TITLE_ADJECTIVES = frozenset(
     "Former Top Senior Junior Late Acting Interim Incoming Outgoing Incumbent Chief Prime Deputy Vice".split()
 )
 _NEXT_WORDS = re.compile(r"[ \u00a0]+([\w’'-]+)(?:[ \u00a0]+([\w’'-]+))?(?:[ \u00a0]+([\w’'-]+))?")
+# "X, a former comedian, said": an apposition closed by a comma and a speech verb
+_APPOSITION_SPEECH = re.compile(r"[ \u00a0]*,[ \u00a0]+(?:a|an|the|his|her|their|its)[ \u00a0][^,.;:!?“”\"()]{1,60},[ \u00a0]+(\w+)")
 _AGE_NOUN = re.compile(r"\d{1,3}-year-old$")
 PLACE_PREFIXES = frozenset("St. St Ste. Saint Sainte San Santa Santo São Fort Ft. Port Mount Mt. Lake Cape Point Glen".split())
 ADVERBS = frozenset(
@@ -504,6 +506,9 @@ def _make_run(lex, para_index, text, items, idx, prev_break, next_k, titlecase, 
                 r.age_after = True
             elif comma and n1l in lex.appositions:
                 r.weak += 1
+                ap = _APPOSITION_SPEECH.match(text, end)
+                if ap and ap.group(1).casefold() in lex.speech_after and ap.group(1).casefold() not in lex.weak_after:
+                    r.score += 1  # "Prytula, a former comedian, said"
             elif n1l in lex.weak_after:
                 r.weak += 1
             if text.startswith("-based", end) or (n1l in lex.place_after and not comma):
@@ -739,7 +744,7 @@ def find_mentions(
         pi = None
         if fk in known_family:
             pi = _lookup(names, people, families, givens, word, r, article)
-        elif names.given_key(word) in known_given and _given_ref(names, r, word, flag, givens, article):
+        elif names.given_key(word) in known_given and _given_ref(names, r, word, flag, givens, article, people):
             pi = givens[names.given_key(word)][0]
             r.as_given = True
         if pi is not None:
@@ -1018,12 +1023,15 @@ def _full_person(names: NameData, people: list[_Person], by_full: dict, given: s
     return pi
 
 
-def _given_ref(names: NameData, r: Run, word: str, flag: int, givens: dict, article: _Article) -> bool:
+def _given_ref(
+    names: NameData, r: Run, word: str, flag: int, givens: dict, article: _Article, people: list[_Person]
+) -> bool:
     """May this single word be the given name of the article's one person with that given name?
 
     Also at a sentence start or in a quote ("'Declan is ready'") when the article never writes the
     word in lowercase, and for a given name that is also a place ("Florence") when the article never uses
-    it as a place.
+    it as a place.  A first name after a kinship noun ("her husband, Petro") is not a person named in
+    full only later in the article, unless a relative of that family was named before it.
     """
     cands = givens.get(names.given_key(word))
     if not cands or len(cands) != 1:
@@ -1032,6 +1040,12 @@ def _given_ref(names: NameData, r: Run, word: str, flag: int, givens: dict, arti
         return False
     if flag & PLACE and (r.locative or r.of_before or r.the_before or word in article.places):
         return False
+    c = people[cands[0]]
+    if r.kin_before and c.intro > (r.para, r.start):
+        # "her husband, Petro" before a "Petro Bondarchuk" is introduced is another Petro, unless a relative
+        # of that family was named before ("Fury with his wife Paris" ... "Paris Fury")
+        here = (r.para, r.start)
+        return any(p is not c and p.family_key == c.family_key and p.first < here for p in people)
     return True
 
 
@@ -1118,7 +1132,7 @@ def _lookup(names: NameData, people, families, givens, word: str, r: Run, articl
         if len(cands) == 1:
             return cands[0]
         return _dominant(people, cands, r)
-    if len(r.words) == 1 and _given_ref(names, r, word, r.flags[0], givens, article):
+    if len(r.words) == 1 and _given_ref(names, r, word, r.flags[0], givens, article, people):
         return givens[names.given_key(word)][0]
     return None
 
