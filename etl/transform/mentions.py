@@ -513,7 +513,9 @@ def _make_run(lex, para_index, text, items, idx, prev_break, next_k, titlecase, 
                 r.weak += 1
             if text.startswith("-based", end) or (n1l in lex.place_after and not comma):
                 r.locative = True  # "Kyiv-based", "the Vladimir region"
-            if not possessive and not comma and n1:
+            if not possessive and not comma and n1 and (
+                n1l in lex.thing_after or n1l in THING_MODIFIERS or not n1.isalpha()
+            ):
                 nm = _NEXT_WORDS.match(text, end)
                 if nm:
                     for w in nm.groups():
