@@ -880,17 +880,19 @@ class _BatchWriter:
         if not self.ops:
             return
         with transaction(self.conn) as conn:
+            db = load.raw(conn)  # savepoints on the driver: no SQLAlchemy statements per article
             for op, on_error in self.ops:
-                savepoint = conn.begin_nested()
+                db.execute("SAVEPOINT etl_article")
                 try:
                     op(conn)
                 except Exception as exc:  # one article's load error must not lose the others
-                    savepoint.rollback()
+                    db.execute("ROLLBACK TO etl_article")
+                    db.execute("RELEASE etl_article")
                     if on_error is None:
                         raise
                     on_error(conn, exc)
                 else:
-                    savepoint.commit()
+                    db.execute("RELEASE etl_article")
             self.before_commit()
         self.ops.clear()
 
