@@ -67,7 +67,11 @@ class Skipped:
 
 def _relative(path: str, root: str) -> str:
     """``path`` relative to ``root``, '/'-separated, undecodable name bytes as ``\\xNN`` escapes."""
-    rel = os.path.relpath(path, root).replace(os.sep, "/")
+    return _escaped(os.path.relpath(path, root).replace(os.sep, "/"))
+
+
+def _escaped(rel: str) -> str:
+    """``rel`` with undecodable name bytes as ``\\xNN`` escapes (SQLite text must be valid Unicode)."""
     try:
         rel.encode("utf-8")
     except UnicodeEncodeError:  # surrogate-escaped bytes of a non-UTF-8 file name
@@ -96,10 +100,11 @@ def _symlink_problem(path: str, root: str) -> tuple[str, bool] | None:
 def walk(input_dir: Path) -> Iterator[SourceFile | Skipped]:
     """Input files in sorted order, depth first; skipped entries are reported, never raised."""
     root = os.path.realpath(input_dir)
-    yield from _walk_dir(root, root)
+    yield from _walk_dir(root, root, "")
 
 
-def _walk_dir(directory: str, root: str) -> Iterator[SourceFile | Skipped]:
+def _walk_dir(directory: str, root: str, prefix: str) -> Iterator[SourceFile | Skipped]:
+    """``prefix``: ``directory`` relative to ``root`` with a trailing '/' ("" for the root), unescaped."""
     try:
         with os.scandir(directory) as it:
             entries = sorted(it, key=lambda e: e.name)
@@ -109,7 +114,7 @@ def _walk_dir(directory: str, root: str) -> Iterator[SourceFile | Skipped]:
     for entry in entries:
         if entry.name.startswith("."):
             continue  # hidden files and folders (.git, editor swap files) are not articles
-        rel = _relative(entry.path, root)
+        rel = _escaped(prefix + entry.name if os.sep == "/" else os.path.relpath(entry.path, root).replace(os.sep, "/"))
         try:
             if entry.is_symlink():
                 problem = _symlink_problem(entry.path, root)
@@ -117,7 +122,7 @@ def _walk_dir(directory: str, root: str) -> Iterator[SourceFile | Skipped]:
                     yield Skipped(rel + ("/" if not problem[1] else ""), problem[0], problem[1])
                     continue
             elif entry.is_dir(follow_symlinks=False):
-                yield from _walk_dir(entry.path, root)
+                yield from _walk_dir(entry.path, root, prefix + entry.name + "/")
                 continue
             st = entry.stat(follow_symlinks=True)
         except OSError as exc:
