@@ -517,16 +517,21 @@ def canonical_name(
             form = " ".join(w for w in words if not _INITIAL.match(w))
         forms[form] += max(n, 1)
     if forms:
+        def rank(kv: tuple[str, int]) -> tuple[int, int]:
+            return (-(keep_initials and bool(middle_initials(kv[0]))), -kv[1])
+
+        top = min(map(rank, forms.items()))
+        tied = [kv for kv in forms.items() if rank(kv) == top]
+        if len(tied) == 1:
+            return tied[0][0]
         preferred = set()
-        for form in forms:
+        for form, _ in tied:
             g, f = split_name(form.split(), data)
             for full, _, _ in data.notable.get(data.family_key(f or ""), ()):
                 preferred.add(" ".join(w for w in full.split() if not _INITIAL.match(w)))
         return min(
-            forms.items(),
+            tied,
             key=lambda kv: (
-                -(keep_initials and bool(middle_initials(kv[0]))),
-                -kv[1],
                 " ".join(w for w in kv[0].split() if not _INITIAL.match(w)) not in preferred,
                 -len(kv[0]),
                 kv[0],
