@@ -16,7 +16,9 @@ Shape of a run:
    files under a folder that could not be read).
 5. Corpus memory: lines whose "recurs across many articles" status flipped make the articles
    containing them be re-cleaned.  The new status is committed only after they all are, so a run
-   killed half-way through leaves the flip to be redone by the next run.
+   killed half-way through leaves the flip to be redone by the next run.  Such a re-clean first
+   only classifies the article; when every segment keeps its stored label and reason, the article
+   is not transformed further nor rewritten (its rows would be the same).
 6. Finish the run row (status, counts, seconds) and return a summary.
 
 Crash safety comes from SQLite (WAL, one transaction per batch of whole articles) plus that rule:
