@@ -811,15 +811,9 @@ def find_mentions(
             continue
         wp = plain(r.words[0])
         best = _near(lex, w, wp, fams, people) if fams else None
-        if (
-            best is None
-            and len(wp) >= 7
-            and not f & GIVEN
-            and not r.locative
-            and not article.lower_elsewhere(r.words[0])
-        ):
+        if best is None and len(wp) >= 7 and not f & GIVEN and not r.locative:
             fam = _near_notable(lex, wp)
-            if fam is not None:
+            if fam is not None and not article.lower_elsewhere(r.words[0]):
                 fk = names.family_key(fam)
                 if fk in families:
                     best = _lookup(names, people, families, givens, fam, r, article)
@@ -901,17 +895,14 @@ class _Article:
 
     def __init__(self, texts: list[str]) -> None:
         self.texts = texts
-        self._lower: dict[str, bool] = {}
+        self._lower: set[str] | None = None
         self.places: set[str] = set()  # place names the article uses as places ("in Austin", "Austin, Texas")
 
     def lower_elsewhere(self, word: str) -> bool:
         """Is the word also written in lowercase (a common word: "Will", "Grace", "Hope")?"""
-        w = word.casefold()
-        hit = self._lower.get(w)
-        if hit is None:
-            pat = re.compile(rf"(?<![\w'’-]){re.escape(w)}(?![\w'’-])")
-            hit = self._lower[w] = any(pat.search(t) for t in self.texts)
-        return hit
+        if self._lower is None:
+            self._lower = {w for t in self.texts for w in _TITLECASE_WORD.findall(t) if w[0].islower()}
+        return word.casefold() in self._lower
 
 
 _COORD_GAP = re.compile(r"(?:,?[ \u00a0]+(?:and|or|&)|,)[ \u00a0]+")
