@@ -132,6 +132,7 @@ class _Compiled:
     appeal_outlet_words: frozenset[bytes]  # journalism, newsletter: what an outlet sells
     appeal_imperatives: frozenset[bytes]  # "support", "join": a short exclamation opening with one
     paragraph_labels: frozenset[str]  # "source", "details": labels opening a line of body
+    author_roles: frozenset[bytes]  # "correspondent", "reporter": the last word of an author's job line
     rules: Rules  # for the helpers (dates, credits), which compile their own rules
     fp_min_letters: int
 
@@ -171,6 +172,8 @@ _DEFAULT_THRESHOLDS: dict[str, Any] = {
     "duplicate_min_letters": 12,
     "plain_heading_max_words": 6,
     "question_title_max_words": 20,
+    "dek_headline_min_words": 5,
+    "menu_item_max_words": 4,
     "pull_quote_max_words": 30,
     "pull_quote_min_letters": 20,
     "appeal_max_words": 60,
@@ -293,6 +296,7 @@ def compiled(rules: Rules) -> _Compiled:
         appeal_outlet_words=_word_set(lex.get("appeal_outlet_words", ())),
         appeal_imperatives=_word_set(lex.get("appeal_imperatives", ())),
         paragraph_labels=frozenset(w.casefold() for w in lex.get("paragraph_labels", ()) if w),
+        author_roles=_word_set(lex.get("author_roles", ())),
         rules=rules,
         fp_min_letters=int(cfg.get("memory", {}).get("min_fingerprint_letters", 4)),
     )
@@ -1001,7 +1005,12 @@ def _head(
     t = c.t
     head = range(min(first, len(segments)))
     author_lines = {i for i in head if states[i].label is None and _author_and_outlet(feats[i], c)}
-    candidates = [i for i in head if states[i].label is None and i not in author_lines and _headline_shaped(feats[i], c)]
+    # the author's job under the author's name ("Callum Doe" / "Senior Europe correspondent")
+    role_lines = {i for i in head if states[i].label is None and _author_role(i, feats, states, c)}
+    candidates = [
+        i for i in head
+        if states[i].label is None and i not in author_lines and i not in role_lines and _headline_shaped(feats[i], c)
+    ]
     title_at = None
     if len(candidates) > 1:
         # a blog's or newsletter's name ("The Harbour Letter") before the post's headline
@@ -1014,13 +1023,40 @@ def _head(
             candidates = kept or candidates
     if candidates:
         lede = feats[first].content(c) if first < len(feats) else frozenset()
-        title_at = max(candidates, key=lambda i: (len(feats[i].content(c) & lede), -i))
+        # on a tie, a line inside a menu (short items on the lines above and below) loses
+        title_at = max(
+            candidates, key=lambda i: (len(feats[i].content(c) & lede), not _in_menu(i, segments, feats, c), -i)
+        )
+        # a headline and its standfirst on adjacent lines: the standfirst often repeats more of the
+        # lede's words, but the headline is the line above it
+        cand = set(candidates)
+        while (
+            title_at - 1 in cand
+            and segments[title_at - 1].line_end == segments[title_at].line_start - 1
+            and feats[title_at - 1].n_words >= max(t["dek_headline_min_words"], feats[title_at].n_words // 2)
+            and feats[title_at - 1].content(c) & lede
+            and not _masthead(feats[title_at - 1], c)
+        ):
+            title_at -= 1
+    # lines right under the title (no blank line between) are its standfirst when long enough
+    dek = set()
+    if title_at is not None:
+        k = title_at + 1
+        while k < len(head) and states[k].label is None and segments[k].line_start == segments[k - 1].line_end + 1:
+            dek.add(k)
+            k += 1
     for i in head:
         st, f = states[i], feats[i]
         if st.label is not None:
             continue
         if i in author_lines:
             st.label, st.reason = "byline", "author and outlet"
+            continue
+        if i in role_lines:
+            st.label, st.reason = "boilerplate", "author's job under the byline"
+            continue
+        if i in dek and f.n_words >= t["standfirst_min_words"] and (f.terminal or f.density >= 0.2):
+            st.label, st.reason = "body", "standfirst under the title"
             continue
         if i == title_at:
             st.label = "title"
@@ -1061,6 +1097,33 @@ def _head(
         for st in states:
             if st.label == "duplicate" and st.dup_of == title_at:
                 st.reason = f"repeat of the title (line {where})"
+
+
+def _in_menu(i: int, segments: Sequence[Segment], feats: Sequence[_Feat], c: _Compiled) -> bool:
+    """A line between two short unpunctuated lines, with no blank line on either side: an item of
+    a navigation menu ("Explore content" / "About the journal" / "Publish with us")."""
+    if i == 0 or i + 1 >= len(segments):
+        return False
+    for j in (i - 1, i + 1):
+        f = feats[j]
+        if f.n_words > c.t["menu_item_max_words"] or f.terminal:
+            return False
+    return (
+        segments[i - 1].line_end == segments[i].line_start - 1
+        and segments[i + 1].line_start == segments[i].line_end + 1
+    )
+
+
+def _author_role(i: int, feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled) -> bool:
+    """A short unpunctuated line ending in a journalist's job ("Senior Europe correspondent") right
+    under the author's name, which follows a byline or dateline (or is one)."""
+    f = feats[i]
+    if i == 0 or f.terminal or f.n_words > c.t["name_line_max_words"] + 3 or not f.tokens or f.tokens[-1] not in c.author_roles:
+        return False
+    prev = states[i - 1]
+    if prev.label == "byline":
+        return True
+    return prev.label is None and _name_line(feats[i - 1], c) and i >= 2 and states[i - 2].label in ("byline", "dateline")
 
 
 def _masthead(f: _Feat, c: _Compiled) -> bool:

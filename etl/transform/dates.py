@@ -340,7 +340,15 @@ def parse_dateline(text: str, rules: Rules | None = None) -> str | None:
 
 #: A 4-digit year glued to what follows: "27 Feb 202427 Feb 2024", "June 3, 2024Updated".
 _WORD_RE = re.compile(r"[^\W\d_]+")
-_GLUED_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=\d{1,2}\s+[^\W\d_]|[^\W\d_]{2})")
+_GLUED_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=\d{1,2}\s+[^\W\d_]|\d{1,2}[:.]\d\d\b|[^\W\d_]{2})")
+#: "a.m."/"p.m." read as "am"/"pm" (their letters are not words of the line).
+_DOTTED_AMPM_RE = re.compile(r"\b([ap])\.m\.?(?=\s|$|[,;|)])", re.IGNORECASE)
+#: A revision time without its own date ("..., updated at 10:45 am"): the same day, furniture.
+_REVISION_TIME_RE = re.compile(
+    r"\b(?:updated?|last\s+(?:modified|updated)|modified|edited|revised)\s*:?\s*(?:at\s+)?"
+    r"\d{1,2}(?:[:.h]\d\d)?\s*(?:[ap]m\b)?(?:\s*\([^()]{1,30}\))?",
+    re.IGNORECASE,
+)
 _LINE_TOKEN_RE = re.compile(_TOKEN_RE.pattern + r"| (?P<other>\S)", re.VERBOSE)
 _SUBSTANTIVE = frozenset(("iso", "numdate", "time", "num", "word"))
 #: Datelines that state a later revision: the first publication date is preferred over them.
@@ -365,6 +373,8 @@ def _furnished(line: str, c: _Compiled) -> str | None:
     The first date that is not a revision ("Updated ...", "Modified: ...") wins."""
     line = _GLUED_YEAR_RE.sub(r"\1 ", line)
     line = c.glue_re.sub(" ", line)
+    if "." in line:
+        line = _DOTTED_AMPM_RE.sub(r"\1m", line)
     if len(line.split()) > c.max_words:
         return None
     # cheap rejection first: an ordinary lowercase word that is neither date nor furniture
@@ -413,6 +423,8 @@ def _furnished(line: str, c: _Compiled) -> str | None:
         prev_end = end
     left.append(line[prev_end:])
     rest = " | ".join(left)
+    if _DIGIT_RE.search(rest):
+        rest = _REVISION_TIME_RE.sub(" | ", rest)
     if _BY_RE.search(rest) and _PIECES_RE.search(line):
         # "By Jane Doe | May 3, 2023" stays a byline (its names are credits); the classifier reads
         # it as "byline with date" and the metadata stage finds the date in its pieces
