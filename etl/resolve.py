@@ -387,8 +387,7 @@ def resolve_article(
             "UPDATE people SET mention_count = mention_count + ?, article_count = article_count + 1 WHERE id = ?",
             [(n, pid) for pid, n in per_person.items()],
         )
-    for pid in per_person:
-        refresh_name(conn, pid)
+    refresh_names(conn, per_person)
 
 
 def _article_live(conn: Connection, article_id: int) -> bool:
@@ -421,24 +420,27 @@ def forget_article(conn: Connection, article_id: int) -> None:
         return
     live = _article_live(conn, article_id)
     per_person: Counter = Counter()
-    for pid, surface, n in rows:
+    for pid, _surface, n in rows:
         per_person[pid] += n
-        _x(conn, 
-            "UPDATE person_aliases SET count = count - ? WHERE person_id = ? AND alias = ?", (n, pid, surface)
-        )
+    _x(conn,
+        "UPDATE person_aliases SET count = count - ? WHERE person_id = ? AND alias = ?",
+        [(n, pid, surface) for pid, surface, n in rows],
+    )
     _x(conn, "DELETE FROM mentions WHERE article_id = ?", (article_id,))
-    for pid, n in per_person.items():
-        if live:
-            _x(conn, 
-                "UPDATE people SET mention_count = max(mention_count - ?, 0), article_count = max(article_count - 1, 0) "
-                "WHERE id = ?",
-                (n, pid),
-            )
-        _x(conn, 
-            "DELETE FROM person_aliases WHERE person_id = ? AND count <= 0 AND alias NOT IN "
-            "(SELECT substr(key, 3) FROM person_keys WHERE person_id = ? AND key LIKE 'l:%')",
-            (pid, pid),
+    if live:
+        _x(conn,
+            "UPDATE people SET mention_count = max(mention_count - ?, 0), article_count = max(article_count - 1, 0) "
+            "WHERE id = ?",
+            [(n, pid) for pid, n in per_person.items()],
         )
+    # an alias an analyst added (an ``l:`` key) stays at zero; the key range uses the index on ``key``
+    _x(conn,
+        "DELETE FROM person_aliases WHERE person_id = ? AND count <= 0 AND alias NOT IN "
+        "(SELECT substr(key, 3) FROM person_keys WHERE person_id = ? AND key >= 'l:' AND key < 'l;' "
+        "AND key LIKE 'l:%')",
+        [(pid, pid) for pid in per_person],
+    )
+    for pid in per_person:
         _drop_if_unused(conn, pid)
 
 
@@ -489,6 +491,33 @@ def _recount(conn: Connection, pid: int) -> None:
 # ------------------------------------------------------------------------------------ names, merging
 
 
+_MISSING = object()
+_PARSED: dict[int, tuple[NameData, dict[str, tuple[str, str] | None]]] = {}
+
+
+def _alias_forms(data: NameData) -> dict[str, tuple[str, str] | None]:
+    """alias -> its parse (see :func:`_parse_alias`), remembered per NameData: ``split_name`` is the costly part."""
+    entry = _PARSED.get(id(data))
+    if entry is None or entry[0] is not data:
+        if len(_PARSED) > 8:
+            _PARSED.clear()
+        entry = _PARSED[id(data)] = (data, {})
+    elif len(entry[1]) > 500_000:
+        entry[1].clear()
+    return entry[1]
+
+
+def _parse_alias(data: NameData, alias: str) -> tuple[str, str] | None:
+    """A full-name alias as (form without middle initials, form as written); None when it is not a full name."""
+    words = alias.split()
+    if len(words) < 2:
+        return None
+    g, f = split_name(words, data)
+    if not g or not f or _is_initial(g):
+        return None
+    return " ".join(w for w in words if not _INITIAL.match(w)), " ".join(words)
+
+
 def canonical_name(
     data: NameData,
     aliases: Sequence[tuple[str, int]],
@@ -504,18 +533,14 @@ def canonical_name(
     them apart: "George W. Bush" / "George H. W. Bush") the forms with middle initials are kept and preferred.
     """
     forms: Counter = Counter()
+    parsed = _alias_forms(data)
     for alias, n in aliases:
-        words = alias.split()
-        if len(words) < 2:
+        both = parsed.get(alias, _MISSING)
+        if both is _MISSING:
+            both = parsed[alias] = _parse_alias(data, alias)
+        if both is None:
             continue
-        g, f = split_name(words, data)
-        if not g or not f or _is_initial(g):
-            continue
-        if keep_initials:
-            form = " ".join(words)
-        else:
-            form = " ".join(w for w in words if not _INITIAL.match(w))
-        forms[form] += max(n, 1)
+        forms[both[1 if keep_initials else 0]] += max(n, 1)
     if forms:
         def rank(kv: tuple[str, int]) -> tuple[int, int]:
             return (-(keep_initials and bool(middle_initials(kv[0]))), -kv[1])
@@ -546,40 +571,96 @@ def canonical_name(
 
 def refresh_name(conn: Connection, pid: int) -> None:
     """Recompute a person's canonical name (unless an analyst named them) and given/family columns."""
-    person = _person(conn, pid)
-    if person is None:
+    refresh_names(conn, (pid,))
+
+
+def refresh_names(conn: Connection, pids: Iterable[int]) -> None:
+    """:func:`refresh_name` for several people, with a few set-based queries instead of several per person.
+
+    Each person's result depends only on its own row, aliases and keys (and on which people share its full-name
+    key), so the batch gives exactly what refreshing them one by one gives.
+    """
+    ids = sorted(set(pids))
+    for start in range(0, len(ids), 400):  # keep under SQLite's limit on bound variables
+        _refresh_chunk(conn, ids[start : start + 400])
+
+
+def _refresh_chunk(conn: Connection, ids: list[int]) -> None:
+    if not ids:
         return
-    locked = _q(conn, "SELECT key FROM person_keys WHERE person_id = ? AND key LIKE 'n:%' AND curated = 1 LIMIT 1", (pid,))
-    if locked:
-        name = locked[0][0][2:]
-        if name != person[1]:
-            _x(conn, "UPDATE people SET name = ? WHERE id = ?", (name, pid))
+    marks = ",".join("?" * len(ids))
+    people = {r[0]: r for r in _q(
+        conn, f"SELECT id, name, given_name, family_name FROM people WHERE id IN ({marks})", tuple(ids)
+    )}
+    if not people:
         return
+    # an analyst's name (a curated ``n:`` key) wins; with several, the oldest key row (as a table scan finds it)
+    locked: dict[int, tuple[int, str]] = {}
+    for pid, kid, key in _q(
+        conn,
+        f"SELECT person_id, id, key FROM person_keys WHERE key >= 'n:' AND key < 'n;' AND key LIKE 'n:%' "
+        f"AND curated = 1 AND person_id IN ({marks})",
+        tuple(ids),
+    ):
+        if pid not in locked or kid < locked[pid][0]:
+            locked[pid] = (kid, key)
+    aliases: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for pid, alias, n in _q(
+        conn,
+        f"SELECT person_id, alias, count FROM person_aliases WHERE person_id IN ({marks}) ORDER BY person_id, alias",
+        tuple(ids),
+    ):
+        aliases[pid].append((alias, n))
+    apart = _initials_tell_apart_many(conn, ids, marks)
     data = _data()
-    aliases = _q(conn, "SELECT alias, count FROM person_aliases WHERE person_id = ?", (pid,))
-    name = canonical_name(data, aliases, person[2], person[3], keep_initials=_initials_tell_apart(conn, pid))
-    if not name:
-        return
-    words = name.split()
-    if len(words) >= 2:
-        given, family = split_name(words, data)
-    else:
-        given, family = person[2], person[3]
-    if (name, given, family) != (person[1], person[2], person[3]):
-        _x(conn, 
-            "UPDATE people SET name = ?, given_name = ?, family_name = ? WHERE id = ?", (name, given, family, pid)
-        )
+    updates = []
+    for pid in ids:
+        person = people.get(pid)
+        if person is None:
+            continue
+        if pid in locked:
+            name = locked[pid][1][2:]
+            if name != person[1]:
+                updates.append((name, person[2], person[3], pid))
+            continue
+        name = canonical_name(data, aliases.get(pid, ()), person[2], person[3], keep_initials=pid in apart)
+        if not name:
+            continue
+        words = name.split()
+        if len(words) >= 2:
+            given, family = split_name(words, data)
+        else:
+            given, family = person[2], person[3]
+        if (name, given, family) != (person[1], person[2], person[3]):
+            updates.append((name, given, family, pid))
+    if updates:
+        _x(conn, "UPDATE people SET name = ?, given_name = ?, family_name = ? WHERE id = ?", updates)
+
+
+def _initials_tell_apart_many(conn: Connection, ids: list[int], marks: str) -> set[int]:
+    """The people among ``ids`` with recorded middle initials who share their full-name key with someone else."""
+    fkeys: dict[int, set[str]] = defaultdict(set)
+    for pid, mkey in _q(
+        conn, f"SELECT person_id, key FROM person_keys WHERE key >= 'm:' AND key < 'm;' AND person_id IN ({marks})",
+        tuple(ids),
+    ):
+        fkeys[pid].add("f:" + mkey[2:].rsplit("|", 1)[0])
+    if not fkeys:
+        return set()
+    wanted = sorted(set().union(*fkeys.values()))
+    holders: dict[str, set[int]] = defaultdict(set)
+    for start in range(0, len(wanted), 400):
+        part = wanted[start : start + 400]
+        for key, pid in _q(
+            conn, f"SELECT key, person_id FROM person_keys WHERE key IN ({','.join('?' * len(part))})", tuple(part)
+        ):
+            holders[key].add(pid)
+    return {pid for pid, keys in fkeys.items() if any(holders[k] - {pid} for k in keys)}
 
 
 def _initials_tell_apart(conn: Connection, pid: int) -> bool:
     """Does this person have recorded middle initials and share its full-name key with someone else?"""
-    for (mkey,) in _q(
-        conn, "SELECT key FROM person_keys WHERE person_id = ? AND key >= 'm:' AND key < 'm;'", (pid,)
-    ):
-        fkey = "f:" + mkey[2:].rsplit("|", 1)[0]
-        if any(other != pid for other in _key_people(conn, fkey)):
-            return True
-    return False
+    return pid in _initials_tell_apart_many(conn, [pid], "?")
 
 
 def merge_into(conn: Connection, src: int, dst: int, curated: bool = False) -> None:

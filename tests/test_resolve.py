@@ -265,3 +265,26 @@ def test_a_one_word_name_without_first_name_context_is_one_person_across_article
     add_article(conn, *article("a", "Gen. Ivan Petrenko spoke.", "Neymar said he was fit to play on Sunday."))
     add_article(conn, *article("b", "Mayor Oleh Sydorenko spoke.", "Neymar said the team was ready."))
     assert person_of(conn, "a", "Neymar") == person_of(conn, "b", "Neymar")
+
+
+def test_batched_name_refresh_matches_one_by_one(conn: Connection) -> None:
+    add_article(conn, *article("a", "Former President George H. W. Bush spoke in Houston on Monday."))
+    add_article(conn, *article("b", "Former President George W. Bush spoke in Dallas on Tuesday."))
+    add_article(conn, *article("c", "Gen. Valerii Zaluzhnyi spoke. Valeriy Zaluzhny said so. Zaluzhnyi left.",
+                               "Mayor Anna Kovalenko said Kovalenko would stay."))
+    ids = [r[0] for r in conn.exec_driver_sql("SELECT id FROM people ORDER BY id")]
+    # an analyst's name wins in both ways
+    conn.exec_driver_sql(
+        "INSERT INTO person_keys (key, person_id, anchor_id, curated) VALUES ('n:The Mayor', ?, NULL, 1)", (ids[-1],)
+    )
+    # scramble the stored names so both ways must recompute them
+    conn.exec_driver_sql("UPDATE people SET name = 'x', given_name = NULL")
+    resolve.refresh_names(conn, ids + [10_000])
+    batched = conn.exec_driver_sql("SELECT id, name, given_name, family_name FROM people ORDER BY id").all()
+    conn.exec_driver_sql("UPDATE people SET name = 'x', given_name = NULL")
+    for pid in ids:
+        resolve.refresh_name(conn, pid)
+    single = conn.exec_driver_sql("SELECT id, name, given_name, family_name FROM people ORDER BY id").all()
+    assert batched == single
+    names = {r[1] for r in batched}
+    assert {"George H. W. Bush", "George W. Bush", "Valerii Zaluzhnyi", "The Mayor"} <= names
