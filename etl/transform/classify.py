@@ -174,6 +174,7 @@ _DEFAULT_THRESHOLDS: dict[str, Any] = {
     "question_title_max_words": 20,
     "dek_headline_min_words": 5,
     "menu_item_max_words": 4,
+    "list_heading_max_words": 10,
     "pull_quote_max_words": 30,
     "pull_quote_min_letters": 20,
     "appeal_max_words": 60,
@@ -595,7 +596,7 @@ def classify(
             st.label, st.reason = "credit", "photographer's name and outlet under a picture"
             prev.label, prev.reason = "caption", f"caption of the photo credit on line {segments[i].line_start}"
         else:
-            _middle(i, feats, states, c)
+            _middle(i, feats, states, c, segments)
 
     _appeals(feats, states, c)
     return tuple(
@@ -1132,7 +1133,9 @@ def _masthead(f: _Feat, c: _Compiled) -> bool:
     return len(words) <= c.t["masthead_max_words"] and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
 
 
-def _middle(i: int, feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled) -> None:
+def _middle(
+    i: int, feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled, segments: Sequence[Segment] = ()
+) -> None:
     """A segment inside the article that is not sentence-like."""
     t = c.t
     st, f = states[i], feats[i]
@@ -1149,6 +1152,8 @@ def _middle(i: int, feats: Sequence[_Feat], states: Sequence[_State], c: _Compil
         and f.n_words <= t["plain_heading_max_words"] + 2
         and i + 1 < len(states)
         and states[i + 1].anchor
+        # the last item of a numbered list is not a heading
+        and not (i and segments and _LIST_ITEM.match(feats[i - 1].text) and segments[i - 1].line_end == segments[i].line_start - 1)
     ):
         st.label, st.reason = "heading", "numbered subheading before a paragraph"
         return
@@ -1188,12 +1193,30 @@ def _middle(i: int, feats: Sequence[_Feat], states: Sequence[_State], c: _Compil
         if _plain_short_heading(f, c):
             st.label, st.reason = "heading", "short sentence-case subheading before a paragraph"
             return
+    if not allcaps and segments and f.n_words <= t["list_heading_max_words"] and _heads_a_list(i, feats, states, segments):
+        st.label, st.reason = "heading", "heading of the list right under it"
+        return
     if allcaps:
         st.label, st.reason = "boilerplate", "ALL-CAPS line not picked up by the next paragraph"
     elif f.n_words >= 4:
         st.label, st.reason = "boilerplate", "bare headline inside the article, not picked up by the next paragraph"
     else:
         st.label, st.reason = "boilerplate", "short line without terminal punctuation inside the article"
+
+
+def _heads_a_list(i: int, feats: Sequence[_Feat], states: Sequence[_State], segments: Sequence[Segment]) -> bool:
+    """Two or more bulleted or numbered items follow on the very next lines (no blank line between):
+    the short line above them is the list's heading ("Key figures from the report")."""
+    items = 0
+    k = i + 1
+    while k < len(segments) and items < 2:
+        if states[k].label not in (None, "body") or not _LIST_ITEM.match(feats[k].text):
+            break
+        if segments[k].line_start != segments[k - 1].line_end + 1:
+            break
+        items += 1
+        k += 1
+    return items >= 2
 
 
 def _plain_short_heading(f: _Feat, c: _Compiled) -> bool:
