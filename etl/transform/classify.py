@@ -59,6 +59,9 @@ _CREDIT_WINDOW = 200
 _NAME_TOKEN = re.compile(r"[^\s,|/()\-–—:]+")
 #: A bulleted or numbered list item ("• Fares rise by 5%", "2) The timetable").
 _LIST_ITEM = re.compile(r"^(?:[-*•·▪►–—]|\d{1,2}[.)])\s+\S")
+#: "Jane Doe in Seoul and John Roe in Tokyo": reporters with the places they filed from.
+_NAME_IN_PLACE = r"[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){1,3} in [A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){0,2}"
+_NAMES_IN_PLACES = re.compile(rf"^{_NAME_IN_PLACE}(?:(?:,| and|, and) {_NAME_IN_PLACE})*$")
 #: How many segments before and after a pull quote are searched for the paragraph it repeats.
 _PULL_QUOTE_REACH = 25
 _OPENING_QUOTES = frozenset("\"“‘'«„‚")
@@ -526,6 +529,10 @@ def classify(
 
     anchors = [i for i in range(n) if states[i].anchor]
     first = anchors[0] if anchors else n
+    if anchors:
+        _head_bio(anchors, feats, states, c)
+        anchors = [i for i in anchors if states[i].anchor]
+        first = anchors[0] if anchors else n
     if _question_title(first, feats, states, c):
         states[first].anchor = False
         anchors.pop(0)
@@ -969,6 +976,28 @@ def _pull_quotes(
                 break
 
 
+def _head_bio(anchors: Sequence[int], feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled) -> None:
+    """An author's bio under the byline, before the article ("Jane Doe is our Europe correspondent.
+    She previously ..."): the first sentence-like line, matching a bio pattern, whose subject (its
+    first two words) stands alone as a name on one of the few lines above it."""
+    i = anchors[0]
+    f = feats[i]
+    words = f.text.split()
+    if len(words) < 3 or not (words[0][:1].isupper() and words[1][:1].isupper()):
+        return
+    name = f"{words[0]} {words[1]}"
+    if not any(
+        feats[j].text.strip() == name or feats[j].text.strip().endswith(" " + name)
+        for j in range(max(0, i - 5), i)
+    ):
+        return
+    hit = _family_match(f, c, tail=True)
+    if hit is not None:
+        fam, m = hit
+        states[i].label, states[i].reason = fam.label, f"{fam.reason} under the byline: {_quote(m.group(), 30)!r}"
+        states[i].anchor = False
+
+
 def _question_title(i: int, feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled) -> bool:
     """Whether the first sentence-like segment is really a headline: a question or exclamation
     ("Will the ferry run this winter?") of headline length with nothing but furniture before it,
@@ -1055,6 +1084,11 @@ def _head(
             continue
         if i in role_lines:
             st.label, st.reason = "boilerplate", "author's job under the byline"
+            continue
+        if _NAMES_IN_PLACES.match(f.text) and any(
+            s is not None and s.label in ("dateline", "byline") for s in (states[i - 1] if i else None, states[i + 1] if i + 1 < len(states) else None)
+        ):
+            st.label, st.reason = "byline", "reporters and where they filed from, next to the dateline/byline"
             continue
         if i in dek and f.n_words >= t["standfirst_min_words"] and (f.terminal or f.density >= 0.2):
             st.label, st.reason = "body", "standfirst under the title"
