@@ -104,3 +104,28 @@ def test_title_case_heading_needs_a_known_person() -> None:
 def test_captions_are_searched_too() -> None:
     paras = [para("Photo: Gen. Tod Wolters in Brussels.", kind="caption")]
     assert [m.surface for m in find_mentions(paras, default_rules())[1]] == ["Tod Wolters"]
+
+
+def _find(*texts: str):
+    paras = [Paragraph(position=i, kind="body", text=t, line_start=i, line_end=i) for i, t in enumerate(texts)]
+    return find_mentions(paras, default_rules())
+
+
+def test_multi_word_family_and_given_names_alone_join_the_full_name() -> None:
+    refs, ms = _find(
+        "Labour deputy Niamh Ní Dhomhnaill said on Monday the plan was sound.",
+        "Ní Dhomhnaill added that she would vote for it.",
+        "Striker Rui Carlos Mendes scored twice, and Rui Carlos celebrated.",
+        "Ana Lucía Ruiz de Alba said hello. Ruiz de Alba said later.",
+    )
+    assert len(refs) == 3
+    assert {r.name for r in refs} == {"Niamh Ní Dhomhnaill", "Rui Carlos Mendes", "Ana Lucía Ruiz de Alba"}
+
+
+def test_honorifics_and_abbreviated_given_names() -> None:
+    refs, _ = _find(
+        "Alhaji Musa Bello, a trader, said prices rose.",
+        "Tan Sri Ahmad Zaki said so. Atty. Rosa Lim agreed.",
+        "Headliner Jo Pike played late. Ma. Teresa Villamor said it. Villamor said more.",
+    )
+    assert {r.name for r in refs} == {"Musa Bello", "Ahmad Zaki", "Rosa Lim", "Jo Pike", "Ma. Teresa Villamor"}

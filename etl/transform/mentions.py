@@ -181,7 +181,7 @@ def lexicon(rules: Rules) -> Lexicon:
     span = re.compile(rf"{START}{TOKEN}(?:{SEP}(?:{conn}{SEP})*{TOKEN})*")
     item = re.compile(rf"{TOKEN}|(?<![\w'’])(?:of|for|the|{part_alt})(?![\w'’])")
     dotted = frozenset(
-        w for w, f in classes.items() if w.endswith(".") and f & (TITLE | SUFFIX | DATE | DEMONYM | ORG | ORGHEAD)
+        w for w, f in classes.items() if w.endswith(".") and f & (TITLE | SUFFIX | DATE | DEMONYM | ORG | ORGHEAD | GIVEN)
     ) | frozenset(w for w in PLACE_PREFIXES if w.endswith("."))  # "St. Louis": not the end of a sentence
     sb = [s for s in p.get("speech_before", ())]
     notable_families = frozenset(fam for items in names.notable.values() for _, _, fam in items)
@@ -856,6 +856,11 @@ def find_mentions(
                 _attach(people[target], r, target)
         p.count = 0
 
+    # a multi-word family name or given name alone ("Ó Ceallaigh", "Díaz de Vivar", "St-Pierre Plamondon" after
+    # "Seán Ó Ceallaigh"...; "João Pedro" after "João Pedro Almeida"): a person whose every full form is the
+    # start or the end of the one longer full name introduced before it in the article is that person
+    _join_partial_names(people, runs)
+
     # PersonRefs in order of first mention
     used = sorted({r.person for r in runs if r.person >= 0}, key=lambda i: people[i].first)
     keys = {pi: f"p{n + 1}" for n, pi in enumerate(used)}
@@ -1162,3 +1167,29 @@ def _attach_full(p: _Person, r: Run, pi: int) -> None:
     p.full.append(r)
     if (r.para, r.start) < p.intro:
         p.intro = (r.para, r.start)
+
+
+def _join_partial_names(people: list[_Person], runs: list[Run]) -> None:
+    """Join a person named only by the first or last words of another person's longer full name."""
+    forms: dict[int, set[tuple[str, ...]]] = {}
+    for pi, p in enumerate(people):
+        if p.count and p.full:
+            forms[pi] = {tuple(w for w in r.words if not w.endswith(".") or len(w) > 3) for r in p.full}
+    for pi, mine in forms.items():
+        if not all(len(f) >= 2 for f in mine) or _leading_initial(people[pi].full[0]):
+            continue
+        targets = set()
+        for qi, theirs in forms.items():
+            if qi == pi or people[qi].count == 0 or people[qi].intro > people[pi].intro:
+                continue
+            if all(
+                any(len(t) > len(f) and (t[: len(f)] == f or t[-len(f) :] == f) for t in theirs) for f in mine
+            ):
+                targets.add(qi)
+        if len(targets) != 1:
+            continue
+        qi = targets.pop()
+        for r in runs:
+            if r.person == pi:
+                _attach(people[qi], r, qi)
+        people[pi].count = 0
