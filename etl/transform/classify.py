@@ -64,6 +64,15 @@ _NAME_IN_PLACE = r"[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){1,3} in [A-Z][\w’'.-]
 _NAMES_IN_PLACES = re.compile(rf"^{_NAME_IN_PLACE}(?:(?:,| and|, and) {_NAME_IN_PLACE})*$")
 #: How many segments before and after a pull quote are searched for the paragraph it repeats.
 _PULL_QUOTE_REACH = 25
+# the longest subheading that may close a list of related links (see _list_exit_heading)
+_LIST_EXIT_HEADING_WORDS = 10
+# a photographer's credit line of its own: "Jo Ann Park for The Daily Planet"
+_NAME_FOR_OUTLET = re.compile(
+    r"^[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){1,2} for (?:The |the )?[A-Z][\w&’'.-]*(?: [A-Z&][\w&’'.-]*){0,3}$"
+)
+# how many segments above an article's first sentence a byline may stand for a bio to refer to it
+# (share buttons, a photo and its credit often sit between the byline and the bio)
+_HEAD_BIO_REACH = 12
 _OPENING_QUOTES = frozenset("\"“‘'«„‚")
 _META_SPLIT = re.compile(r"\s+[|•·]\s+|\s+[-–—]\s+")
 _BYLINE_SEPARATOR = re.compile(r"[,|]|\s[-–—]\s")
@@ -575,10 +584,13 @@ def classify(
 
     _head(segments, feats, states, c, first)
     in_list = False
+    list_caps = False  # the current list of links began with an ALL-CAPS headline
     for i in range(first, n):
         st, f = states[i], feats[i]
         prev = states[i - 1] if i else _State()
-        if prev.bare_intro or (in_list and prev.label == "boilerplate"):
+        if prev.bare_intro:
+            in_list, list_caps = True, st.label is None and _is_allcaps(f, c)
+        elif in_list and prev.label == "boilerplate":
             in_list = True
         if st.label is not None:
             if st.label != "boilerplate" and st.label != "duplicate":
@@ -589,7 +601,10 @@ def classify(
             st.label, st.reason = "body", "sentence-like text"
             continue
         if in_list and _headline_shaped(f, c):
-            st.label, st.reason = "boilerplate", "related headline in a list of links"
+            if _list_exit_heading(i, feats, states, c, list_caps):
+                st.label, st.reason = "heading", "subheading ending a list of links, the prose resumes under it"
+            else:
+                st.label, st.reason = "boilerplate", "related headline in a list of links"
             continue
         in_list = False
         if i > last:
@@ -753,6 +768,9 @@ def _local(seg: Segment, f: _Feat, st: _State, c: _Compiled) -> None:
         and c.caption_prefix.search(text)
     ):
         st.label, st.reason = "caption", "announced caption"
+        return
+    if _NAME_FOR_OUTLET.match(text):
+        st.label, st.reason, st.photo_credit = "credit", "photographer's name and outlet (X for Outlet)", True
         return
     m = _inline_credit(f, c) if f.n_words <= 80 else None
     if m is not None:
@@ -988,7 +1006,7 @@ def _head_bio(anchors: Sequence[int], feats: Sequence[_Feat], states: Sequence[_
     name = f"{words[0]} {words[1]}"
     if not any(
         feats[j].text.strip() == name or feats[j].text.strip().endswith(" " + name)
-        for j in range(max(0, i - 5), i)
+        for j in range(max(0, i - _HEAD_BIO_REACH), i)
     ):
         return
     hit = _family_match(f, c, tail=True)
@@ -1227,6 +1245,18 @@ def _middle(
         if _plain_short_heading(f, c):
             st.label, st.reason = "heading", "short sentence-case subheading before a paragraph"
             return
+        if (
+            f.n_words == 1
+            and i
+            and states[i - 1].label == "body"
+            and len(f.text) >= 4
+            and f.text.isalpha()
+            and f.text[:1].isupper()
+            and not allcaps
+        ):
+            # "Background", "Reaction": a one-word subheading between two paragraphs
+            st.label, st.reason = "heading", "one-word subheading between paragraphs"
+            return
     if not allcaps and segments and f.n_words <= t["list_heading_max_words"] and _heads_a_list(i, feats, states, segments):
         st.label, st.reason = "heading", "heading of the list right under it"
         return
@@ -1236,6 +1266,22 @@ def _middle(
         st.label, st.reason = "boilerplate", "bare headline inside the article, not picked up by the next paragraph"
     else:
         st.label, st.reason = "boilerplate", "short line without terminal punctuation inside the article"
+
+
+def _list_exit_heading(i: int, feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled, list_caps: bool) -> bool:
+    """The last line of a list of related links, right before the article's prose resumes, is the
+    next section's subheading when the paragraph under it picks up one of its words ("Mayor: 'We
+    will rebuild'" over "... the mayor said"), or when the list's headlines were in ALL CAPS and
+    this line is not (the subheading's own style)."""
+    nxt = i + 1
+    if nxt >= len(states) or not states[nxt].anchor or feats[i].n_words > _LIST_EXIT_HEADING_WORDS:
+        return False
+    if feats[nxt].n_words <= c.t["short_words"] or _is_allcaps(feats[nxt], c):
+        return False  # another headline, not a paragraph
+    if list_caps and not _is_allcaps(feats[i], c):
+        return True
+    mine = feats[i].content(c)
+    return bool(mine & feats[nxt].content(c))
 
 
 def _heads_a_list(i: int, feats: Sequence[_Feat], states: Sequence[_State], segments: Sequence[Segment]) -> bool:
