@@ -265,15 +265,21 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)  # the run died (kill -9, OOM): do not linger as an orphan
 
 
-def _init_pool_worker(lock_fd: int, rules: Rules, memory: CorpusMemory, limits: Limits) -> None:
-    """Start a forked pool worker: drop the inherited run lock, leave signals to the run, watch it."""
+def _init_pool_worker(run_pid: int, lock_fd: int, rules: Rules, memory: CorpusMemory, limits: Limits) -> None:
+    """Start a forked pool worker: drop the inherited run lock, leave signals to the run, watch it.
+
+    ``run_pid`` comes from the run itself: a worker whose run was killed before this initializer
+    ran has already been re-parented, so its own ``getppid()`` would name the wrong process.
+    """
     try:
         os.close(lock_fd)  # flock is shared with the parent's descriptor; a worker must not hold it
     except OSError:
         pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the run handles it
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    if os.getppid() != run_pid:
+        os._exit(1)  # the run died while this worker was starting
+    threading.Thread(target=_watch_parent, args=(run_pid,), daemon=True).start()
     _init_worker(rules, memory, limits)
 
 
@@ -622,7 +628,7 @@ class _Pool:
         args = (rules, memory, Limits(settings.max_file_bytes, settings.max_line_chars, settings.file_timeout))
         if self.jobs > 1:
             self.executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
-                self.jobs, initializer=_init_pool_worker, initargs=(lock_fd, *args)
+                self.jobs, initializer=_init_pool_worker, initargs=(os.getpid(), lock_fd, *args)
             )
         else:
             self.executor = None
