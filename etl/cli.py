@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from etl import __version__
+from etl.cli_options import db_option
 from etl.db import migrate
 from etl.pipeline import InputError, RunLockedError
 from etl.rules import RulesError
@@ -26,7 +27,6 @@ from etl.settings import (
     EXIT_LOCKED,
     EXIT_SOFTWARE,
     Settings,
-    default_db,
     default_input,
     default_jobs,
 )
@@ -38,17 +38,6 @@ Exit codes:
   2   usage error (bad option, missing input folder, unusable database)
   70  the run stopped on an unexpected error (its runs row says why)
   75  another run holds the lock (retry later, or use --wait)"""
-
-
-def db_option(func):  # noqa: ANN001, ANN201 - click decorator
-    return click.option(
-        "--db",
-        "db_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=default_db,
-        show_default="news.sqlite, or $ETL_DB",
-        help="SQLite database file.",
-    )(func)
 
 
 def setup_logging(verbose: int, quiet: bool, log_file: Path | None) -> None:

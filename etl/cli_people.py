@@ -6,7 +6,6 @@ Registered on the main group in ``etl/cli.py`` with ``cli.add_command(people)``.
 from __future__ import annotations
 
 import json
-import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -15,18 +14,9 @@ import click
 from sqlalchemy import Connection
 
 from etl import people as lib
+from etl.cli_options import db_option
 from etl.db import migrate
 from etl.db.engine import make_engine
-
-
-def _default_db() -> str:
-    return os.environ.get("ETL_DB", "news.sqlite")
-
-
-db_option = click.option(
-    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=_default_db,
-    show_default="news.sqlite, or $ETL_DB", help="SQLite database file.",
-)
 
 
 @contextmanager
