@@ -668,17 +668,41 @@ def _load_all(
         else:
             progress.start("articles", _count_reclean(conn, settings, rules))
 
+    writer = _BatchWriter(conn, settings.batch_size, lambda: _record_progress(conn, summary))
+
     def tasks() -> Iterator[Task]:
         if settings.input_dir is not None:
             yield from _file_tasks(conn, settings, rules, summary, stored_by_task, unreadable_folders, writer, progress)
         else:
             yield from _reclean_tasks(conn, settings, rules, stored_by_task)
 
-    writer = _BatchWriter(conn, settings.batch_size, lambda: _record_progress(conn, summary))
-    pool = _Pool(settings, rules, memory, lock_fd)
+    _drain(
+        _Pool(settings, rules, memory, lock_fd),
+        tasks(),
+        writer,
+        lambda writer, task, result: _apply(writer, task, result, summary, stored_by_task),
+        progress,
+    )
+    if settings.input_dir is not None:
+        _mark_gone(conn, settings, summary, unreadable_folders)
+    _apply_memory(conn, settings, rules, summary, progress, lock_fd)
+
+
+def _drain(
+    pool: "_Pool",
+    tasks: Iterable[Task],
+    writer: "_BatchWriter",
+    apply: Callable[["_BatchWriter", Task, Result], None],
+    progress: Progress | None,
+) -> None:
+    """Feed ``tasks`` through ``pool`` and hand each result, in task order, to ``apply``.
+
+    The writer is flushed at the end; on any error (or a signal) the pool is aborted so no worker
+    outlives the run.
+    """
     try:
-        for task, result in pool.results(tasks()):
-            _apply(writer, task, result, summary, stored_by_task)
+        for task, result in pool.results(tasks):
+            apply(writer, task, result)
             if progress is not None:
                 progress.advance(1)
         writer.flush()
@@ -688,9 +712,6 @@ def _load_all(
     pool.close()
     if progress is not None:
         progress.finish()
-    if settings.input_dir is not None:
-        _mark_gone(conn, settings, summary, unreadable_folders)
-    _apply_memory(conn, settings, rules, summary, progress, lock_fd)
 
 
 def _mark_gone(conn: Connection, settings: Settings, summary: RunSummary, unreadable_folders: list[str]) -> None:
@@ -1043,35 +1064,31 @@ def _apply_memory(
         if ids:
             if progress is not None:
                 progress.start("re-cleaning", len(ids))
-            writer = _BatchWriter(conn, settings.batch_size, lambda: _record_progress(conn, summary))
-            pool = _Pool(settings, rules, memory, lock_fd)
 
             def recleaned() -> None:
                 summary.articles_recleaned += 1
 
-            try:
-                # An article cleaned by these rules is only classified first: rewritten if that changed
-                # a verdict (one cleaned by other rules, whose re-clean failed earlier, is rewritten).
-                tasks = (
-                    RecleanTask(i, _stored_raw(conn, i), stored_shape=_stored_shape(conn, i) if current else None)
-                    for i, current in ids
-                )
-                for task, result in pool.results(tasks):
-                    if isinstance(result, Failed):
-                        _fail(writer, summary, result)
-                    elif isinstance(result, Same):
-                        _same(writer, summary, result.article_id, recleaned)
-                    else:
-                        _write(writer, summary, result, task.article_id, recleaned)
-                    if progress is not None:
-                        progress.advance(1)
-                writer.flush()
-            except BaseException:
-                pool.close(abort=True)
-                raise
-            pool.close()
-            if progress is not None:
-                progress.finish()
+            def apply(writer: _BatchWriter, task: Task, result: Result) -> None:
+                if isinstance(result, Failed):
+                    _fail(writer, summary, result)
+                elif isinstance(result, Same):
+                    _same(writer, summary, result.article_id, recleaned)
+                else:
+                    _write(writer, summary, result, task.article_id, recleaned)
+
+            # An article cleaned by these rules is only classified first: rewritten if that changed
+            # a verdict (one cleaned by other rules, whose re-clean failed earlier, is rewritten).
+            tasks = (
+                RecleanTask(i, _stored_raw(conn, i), stored_shape=_stored_shape(conn, i) if current else None)
+                for i, current in ids
+            )
+            _drain(
+                _Pool(settings, rules, memory, lock_fd),
+                tasks,
+                _BatchWriter(conn, settings.batch_size, lambda: _record_progress(conn, summary)),
+                apply,
+                progress,
+            )
         with transaction(conn):
             conn.exec_driver_sql(
                 "UPDATE line_fingerprints SET frequent = ? WHERE fingerprint = ?",
