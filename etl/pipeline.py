@@ -55,7 +55,7 @@ from etl.records import CONTENT_LABELS, PARAGRAPH_LABELS, Article, LabeledSegmen
 from etl.rules import Rules, load_rules
 from etl.settings import EXIT_OK, EXIT_PARTIAL, Settings
 from etl.transform import clean_text, transform
-from etl.transform.memory import CorpusMemory
+from etl.transform.memory import CorpusMemory, document_fingerprints, long_line_thresholds
 
 log = logging.getLogger("etl")
 
@@ -65,6 +65,8 @@ TASKS_IN_FLIGHT_PER_JOB = 4
 FILES_PER_TASK = 16
 #: Paths seen by the walk are recorded (for finding vanished files) this many at a time.
 SEEN_PATHS_BATCH = 1000
+#: Lines whose count changes the counting pass keeps in memory before adding them up on disk.
+COUNT_CHANGES_IN_MEMORY = 200_000
 #: How often a pool worker checks that the run that started it is still alive.
 PARENT_CHECK_SECONDS = 0.2
 
@@ -182,6 +184,22 @@ class RecleanTask:
 
 
 @dataclass(frozen=True, slots=True)
+class CountTask:
+    """Read a new or changed file for the counting pass: its line fingerprints only, no cleaning."""
+
+    source: SourceFile
+    known_sha256: str | None  # the stored article's: the same bytes change no count
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """The distinct line fingerprints of a file's current content."""
+
+    source_path: str
+    fingerprints: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Loaded:
     article: Article
     notes: tuple[str, ...] = ()
@@ -207,8 +225,8 @@ class Failed:
     error: str
 
 
-Task = FileTask | RecleanTask
-Result = Loaded | Unchanged | Same | Failed
+Task = FileTask | RecleanTask | CountTask
+Result = Loaded | Unchanged | Same | Failed | Counted
 
 @dataclass(frozen=True, slots=True)
 class Limits:
@@ -303,8 +321,26 @@ def _reclean(task: RecleanTask) -> Result:
         return Loaded(transform(task.raw, _worker_rules, _worker_memory))
 
 
+def _count(task: CountTask) -> Result:
+    assert _worker_rules is not None
+    source_path = task.source.source_path
+    try:
+        data, digest = read(task.source, _worker_limits.max_file_bytes)
+        if digest == task.known_sha256:
+            return Unchanged(source_path, digest)
+        raw = to_document(task.source, data, digest, _worker_limits.max_line_chars)
+        with _time_limit(_worker_limits.file_seconds):
+            return Counted(source_path, tuple(sorted(document_fingerprints(raw.text, _worker_rules))))
+    except ExtractError as exc:
+        return Failed(source_path, exc.stage, exc.message)
+    except Exception as exc:  # the loading pass meets the same problem and records it
+        return Failed(source_path, "transform", f"{type(exc).__name__}: {exc}")
+
+
 def _process(task: Task) -> Result:
     """Extract and transform one file (runs in a worker process)."""
+    if isinstance(task, CountTask):
+        return _count(task)
     if isinstance(task, RecleanTask):
         try:
             return _reclean(task)
@@ -449,11 +485,9 @@ def run(settings: Settings, progress: Progress | None = None) -> RunSummary:
                 summary.dead_runs = _fail_dead_runs(conn)
                 summary.run_id = _start_run(conn, settings, rules)
                 try:
-                    memory = _night_memory(conn, db_path, summary.run_id)
-                    _load_all(conn, settings, rules, summary, progress, lock.fd, memory)
+                    _load_all(conn, settings, rules, summary, progress, lock.fd)
                     summary.seconds = time.perf_counter() - started
                     _finish_run(conn, summary, summary.status, None)
-                    _memory_file(db_path).unlink(missing_ok=True)
                 except BaseException as exc:
                     if conn.in_transaction():
                         conn.rollback()
@@ -550,74 +584,71 @@ def _finish_run(conn: Connection, summary: RunSummary, status: str, message: str
         )
 
 
-def load_memory(conn: Connection, threshold: int | None = None) -> CorpusMemory:
-    """A corpus memory snapshot for the workers.
-
-    Without ``threshold``: the lines marked ``frequent`` (the state every stored article was
-    cleaned with).  With it: the lines whose count reaches it now (the state being moved to).
-    """
-    if threshold is None:
-        rows = conn.exec_driver_sql("SELECT fingerprint, article_count FROM line_fingerprints WHERE frequent").all()
-    else:
-        rows = conn.exec_driver_sql(
-            "SELECT fingerprint, article_count FROM line_fingerprints WHERE article_count >= ?", (threshold,)
-        ).all()
+def load_memory(conn: Connection, threshold: int) -> CorpusMemory:
+    """The corpus memory as stored now: the lines whose count reaches ``threshold``."""
+    rows = conn.exec_driver_sql(
+        "SELECT fingerprint, article_count FROM line_fingerprints WHERE article_count >= ?", (threshold,)
+    ).all()
     total = conn.exec_driver_sql("SELECT count(*) FROM articles WHERE deleted_at IS NULL").scalar_one()
+    conn.commit()
     return CorpusMemory.from_counts(dict(rows), total_articles=total)
 
 
-def _memory_file(db_path: Path) -> Path:
-    return db_path.with_name(db_path.name + ".memory.json")
+class _CountChanges:
+    """How this run's loads will move each line's count: +1 per new file containing the line,
+    -1 per replaced or vanished article that contained it.
 
-
-def _night_memory(conn: Connection, db_path: Path, run_id: int) -> CorpusMemory:
-    """The corpus memory snapshot this run cleans new and changed files with.
-
-    Normally the stored state at the start of the run.  But when the previous run did not finish
-    (killed, crashed, stopped), it had already loaded some files and so moved the counts; cleaning
-    the rest with the moved counts would give a different result than a run that was never
-    interrupted.  So each run writes its snapshot beside the database (``<db>.memory.json``,
-    removed when the run finishes) and a run that follows an unfinished one takes that snapshot
-    over.  Without the file (lost, or from another database) it falls back to the stored state.
+    Kept in a dict while small and added up in a temporary table beyond
+    ``COUNT_CHANGES_IN_MEMORY`` lines, so a first load of a large archive (millions of distinct lines) still runs in flat memory.
     """
-    path = _memory_file(db_path)
-    previous = conn.exec_driver_sql(
-        "SELECT id, status, started_at FROM runs WHERE id < ? ORDER BY id DESC LIMIT 1", (run_id,)
-    ).first()
-    conn.commit()
-    saved = None
-    if previous is not None and previous[1] == "failed":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if [data["run_id"], data["started_at"]] == [previous[0], previous[2]]:
-                saved = data
-        except (OSError, ValueError, KeyError, TypeError):
-            saved = None
-        if saved is not None:
-            log.info("run %s did not finish: cleaning with the corpus memory it started with", previous[0])
-    if saved is None:
-        memory = load_memory(conn)
-        conn.commit()
-        counts, total = dict(memory.counts), memory.total_articles
-    else:
-        counts, total = saved["counts"], saved["total"]
-    started_at = conn.exec_driver_sql("SELECT started_at FROM runs WHERE id = ?", (run_id,)).scalar_one()
-    conn.commit()
-    partial = path.with_name(path.name + ".partial")
-    try:
-        with open(partial, "w", encoding="utf-8") as fh:
-            json.dump({"run_id": run_id, "started_at": started_at, "total": total, "counts": counts}, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(partial, path)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError as exc:  # pragma: no cover - the lock file was writable here a moment ago
-        log.info("could not save the corpus memory snapshot to %s: %s", path, exc)
-    return CorpusMemory.from_counts(counts, total_articles=total)
+
+    def __init__(self, conn: Connection) -> None:
+        self.db = load.raw(conn)
+        self.spill = COUNT_CHANGES_IN_MEMORY
+        self.pending: dict[str, int] = {}
+        self.articles = 0  # change in the number of live articles
+        self.db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS count_changes (fingerprint TEXT PRIMARY KEY, delta INTEGER NOT NULL)"
+        )
+        self.db.execute("DELETE FROM temp.count_changes")
+
+    def add(self, fingerprints: Iterable[str], delta: int) -> None:
+        pending = self.pending
+        for fp in fingerprints:
+            pending[fp] = pending.get(fp, 0) + delta
+        if len(pending) > self.spill:
+            self.flush()
+
+    def add_article(self, article_id: int, delta: int) -> None:
+        """The stored fingerprints of an article (replaced or vanished: -1; revived: +1)."""
+        self.add((r[0] for r in self.db.execute(
+            "SELECT fingerprint FROM article_fingerprints WHERE article_id = ?", (article_id,)
+        )), delta)
+
+    def flush(self) -> None:
+        self.db.executemany(
+            "INSERT INTO temp.count_changes VALUES (?, ?) "
+            "ON CONFLICT (fingerprint) DO UPDATE SET delta = delta + excluded.delta",
+            [item for item in self.pending.items() if item[1]],
+        )
+        self.pending.clear()
+
+    def memory(self, threshold: int) -> CorpusMemory:
+        """The corpus memory as it will be once this run's files are loaded."""
+        self.flush()
+        rows = self.db.execute(
+            "SELECT fingerprint, n FROM ("
+            " SELECT c.fingerprint, coalesce(l.article_count, 0) + c.delta AS n"
+            " FROM temp.count_changes c LEFT JOIN line_fingerprints l USING (fingerprint)"
+            " UNION ALL"
+            " SELECT fingerprint, article_count FROM line_fingerprints"
+            " WHERE article_count >= ?1 AND fingerprint NOT IN (SELECT fingerprint FROM temp.count_changes)"
+            ") WHERE n >= ?1",
+            (threshold,),
+        ).fetchall()
+        live = self.db.execute("SELECT count(*) FROM articles WHERE deleted_at IS NULL").fetchone()[0]
+        self.db.execute("DELETE FROM temp.count_changes")
+        return CorpusMemory.from_counts(dict(rows), total_articles=live + self.articles)
 
 
 class _Pool:
@@ -654,38 +685,222 @@ def _load_all(
     summary: RunSummary,
     progress: Progress | None,
     lock_fd: int,
-    memory: CorpusMemory,
 ) -> None:
-    conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS seen_paths (source_path TEXT PRIMARY KEY)")
-    conn.exec_driver_sql("DELETE FROM seen_paths")
-    conn.commit()
+    db = load.raw(conn)
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS seen_paths (source_path TEXT PRIMARY KEY)")
+    db.execute("DELETE FROM temp.seen_paths")
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS cleaned (article_id INTEGER PRIMARY KEY)")
+    db.execute("DELETE FROM temp.cleaned")
     stored_by_task: dict[str, load.StoredArticle | None] = {}
     unreadable_folders: list[str] = []
-
-    if progress is not None:
-        if settings.input_dir is not None:
-            progress.start("files", count_inputs(Path(settings.input_dir)))
-        else:
-            progress.start("articles", _count_reclean(conn, settings, rules))
-
     writer = _BatchWriter(conn, settings.batch_size, lambda: _record_progress(conn, summary))
+    threshold = CorpusMemory.threshold(rules)
 
-    def tasks() -> Iterator[Task]:
-        if settings.input_dir is not None:
-            yield from _file_tasks(conn, settings, rules, summary, stored_by_task, unreadable_folders, writer, progress)
-        else:
-            yield from _reclean_tasks(conn, settings, rules, stored_by_task)
+    if settings.input_dir is not None:
+        planned = _plan(conn, settings, rules, summary, unreadable_folders, writer)
+        memory = (
+            _count_pass(conn, settings, rules, summary, unreadable_folders, progress, lock_fd).memory(threshold)
+            if planned
+            else CorpusMemory()
+        )
+        tasks: Iterator[Task] = _planned_tasks(conn, settings, rules, stored_by_task)
+        if progress is not None:
+            progress.start("files", planned)
+    else:
+        total = _count_reclean(conn, settings, rules)
+        memory = load_memory(conn, threshold) if total else CorpusMemory()
+        tasks = _reclean_tasks(conn, settings, rules, stored_by_task)
+        if progress is not None:
+            progress.start("articles", total)
 
     _drain(
         _Pool(settings, rules, memory, lock_fd),
-        tasks(),
+        tasks,
         writer,
         lambda writer, task, result: _apply(writer, task, result, summary, stored_by_task),
         progress,
     )
     if settings.input_dir is not None:
         _mark_gone(conn, settings, summary, unreadable_folders)
-    _apply_memory(conn, settings, rules, summary, progress, lock_fd)
+    _apply_memory(conn, settings, rules, summary, progress, lock_fd, memory)
+
+
+#: The files a run has to read, found by its one walk of the input; see :func:`_plan`.
+_PLANNED_COLUMNS = (
+    "source_path", "path", "size_bytes", "mtime_ns", "reclean",
+    "stored_id", "stored_size", "stored_mtime", "stored_sha", "stored_rules", "stored_deleted",
+)
+
+
+def _plan(
+    conn: Connection,
+    settings: Settings,
+    rules: Rules,
+    summary: RunSummary,
+    unreadable_folders: list[str],
+    writer: "_BatchWriter",
+) -> int:
+    """Walk the input once: count the unchanged files, record the walk's problems, and queue every
+    other file in ``temp.planned`` (in walk order) for the counting and loading passes.
+
+    A file whose size and mtime match its stored article is not read; if that article was cleaned
+    by other rules (or ``--reprocess``) it is queued for a re-clean from its stored text.  The
+    queue lives in a temporary table, so a first load of a huge folder holds no list in memory.
+    Returns the number of queued files.
+    """
+    assert settings.input_dir is not None
+    db = load.raw(conn)
+    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS planned (seq INTEGER PRIMARY KEY, {', '.join(_PLANNED_COLUMNS)})")
+    db.execute("DELETE FROM temp.planned")
+    insert = (
+        f"INSERT INTO temp.planned ({', '.join(_PLANNED_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(_PLANNED_COLUMNS))})"
+    )
+    stored_files = load.StoredFolders(conn)
+    seen: list[tuple[str]] = []
+    queued: list[tuple] = []
+    planned = 0
+
+    def flush() -> None:
+        db.executemany("INSERT OR IGNORE INTO temp.seen_paths VALUES (?)", seen)
+        db.executemany(insert, queued)
+        seen.clear()
+        queued.clear()
+
+    for entry in walk(Path(settings.input_dir)):
+        if isinstance(entry, Skipped):
+            summary.skipped.append(entry)
+            if not entry.problem:
+                log.info("skipped %s: %s", entry.source_path, entry.reason)
+                continue
+            # A problem: recorded as a failure; the article of a file seen before is kept.
+            if entry.source_path.endswith("/"):
+                unreadable_folders.append(entry.source_path)
+            seen.append((entry.source_path,))
+            summary.files_seen += 1
+            _fail(writer, summary, Failed(entry.source_path, "walk", entry.reason))
+            continue
+        summary.files_seen += 1
+        seen.append((entry.source_path,))
+        stored = stored_files.get(entry.source_path)
+        stat_unchanged = (
+            stored is not None
+            and not stored.deleted
+            and stored.size_bytes == entry.size_bytes
+            and stored.mtime_ns == entry.mtime_ns
+        )
+        if stat_unchanged and stored.rules_version == rules.version and not settings.reprocess:
+            summary.files_unchanged += 1
+        else:
+            stored_values = (
+                (stored.id, stored.size_bytes, stored.mtime_ns, stored.sha256, stored.rules_version, stored.deleted)
+                if stored is not None
+                else (None,) * 6
+            )
+            queued.append((entry.source_path, str(entry.path), entry.size_bytes, entry.mtime_ns, stat_unchanged,
+                           *stored_values))
+            planned += 1
+        if len(seen) >= SEEN_PATHS_BATCH:
+            flush()
+    flush()
+    return planned
+
+
+def _planned(conn: Connection, where: str = "", page: int = 1000) -> Iterator[tuple]:
+    """The rows of ``temp.planned`` in walk order, a page at a time (other statements run between)."""
+    db = load.raw(conn)
+    last = 0
+    while True:
+        rows = db.execute(
+            f"SELECT seq, {', '.join(_PLANNED_COLUMNS)} FROM temp.planned WHERE seq > ? {where} ORDER BY seq LIMIT ?",
+            (last, page),
+        ).fetchall()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1][0]
+
+
+def _planned_source(row: tuple) -> SourceFile:
+    return SourceFile(Path(row[2]), row[1], row[3], row[4])
+
+
+def _planned_stored(row: tuple) -> load.StoredArticle | None:
+    return None if row[6] is None else load.StoredArticle(row[6], row[7], row[8], row[9], row[10], bool(row[11]))
+
+
+def _planned_tasks(
+    conn: Connection, settings: Settings, rules: Rules, stored_by_task: dict[str, load.StoredArticle | None]
+) -> Iterator[Task]:
+    """The loading pass's tasks, from the walk's queue."""
+    for row in _planned(conn):
+        stored = _planned_stored(row)
+        stored_by_task[row[1]] = stored
+        if row[5]:  # stat unchanged, cleaned by other rules: re-clean from the stored text
+            assert stored is not None
+            yield RecleanTask(stored.id, _stored_raw(conn, stored.id), from_walk=True)
+            continue
+        up_to_date = stored is not None and stored.rules_version == rules.version and not settings.reprocess
+        yield FileTask(_planned_source(row), stored.sha256 if up_to_date else None)
+
+
+def _count_pass(
+    conn: Connection,
+    settings: Settings,
+    rules: Rules,
+    summary: RunSummary,
+    unreadable_folders: list[str],
+    progress: Progress | None,
+    lock_fd: int,
+) -> "_CountChanges":
+    """Count the lines of the queued files before any is cleaned, so that each file is cleaned
+    once, with the corpus memory as it will be after this run (rather than cleaned with the old
+    counts and re-cleaned when one of its lines turns frequent later in the run, which on a first
+    load is nearly every article).
+
+    Costs a read, repair and segmentation of each new or changed file, a fraction of cleaning it.
+    If a file changes between this pass and the loading pass, or fails in one of them only, some
+    counts come out other than predicted; the corpus-memory step at the end of the run re-cleans
+    the articles containing those lines (see :func:`_apply_memory`).
+    """
+    changes = _CountChanges(conn)
+    stored_of_path: dict[str, load.StoredArticle | None] = {}
+
+    def tasks() -> Iterator[Task]:
+        for row in _planned(conn, "AND NOT reclean"):
+            stored = _planned_stored(row)
+            stored_of_path[row[1]] = stored
+            yield CountTask(_planned_source(row), stored.sha256 if stored else None)
+
+    if progress is not None:
+        queued = load.raw(conn).execute("SELECT count(*) FROM temp.planned WHERE NOT reclean").fetchone()[0]
+        progress.start("counting lines", queued)
+    pool = _Pool(settings, rules, CorpusMemory(), lock_fd)
+    try:
+        for task, result in pool.results(tasks()):
+            stored = stored_of_path.pop(_source_path(task), None)
+            live = stored is not None and not stored.deleted
+            if isinstance(result, Counted):
+                if live:
+                    changes.add_article(stored.id, -1)
+                else:
+                    changes.articles += 1
+                changes.add(result.fingerprints, +1)
+            elif isinstance(result, Unchanged) and stored is not None and stored.deleted:
+                changes.add_article(stored.id, +1)  # the same bytes are back: revived as they are
+                changes.articles += 1
+            if progress is not None:
+                progress.advance(1)
+    except BaseException:
+        pool.close(abort=True)
+        raise
+    pool.close()
+    if progress is not None:
+        progress.finish()
+    for article_id in _gone(conn, summary, unreadable_folders):
+        changes.add_article(article_id, -1)
+        changes.articles -= 1
+    return changes
 
 
 def _drain(
@@ -714,17 +929,28 @@ def _drain(
         progress.finish()
 
 
+def _vanished(conn: Connection, unreadable_folders: list[str]) -> list[tuple[int, str]]:
+    """(id, source_path) of the live articles whose file the walk did not see (not counting files
+    under a folder that could not be read)."""
+    return [
+        (article_id, source_path)
+        for article_id, source_path in load.raw(conn).execute(
+            "SELECT id, source_path FROM articles WHERE deleted_at IS NULL "
+            "AND source_path NOT IN (SELECT source_path FROM temp.seen_paths) ORDER BY source_path"
+        )
+        if not source_path.startswith(tuple(unreadable_folders))
+    ]
+
+
+def _gone(conn: Connection, summary: RunSummary, unreadable_folders: list[str]) -> list[int]:
+    """Ids of the articles :func:`_mark_gone` will soft-delete."""
+    return [] if summary.files_seen == 0 else [i for i, _ in _vanished(conn, unreadable_folders)]
+
+
 def _mark_gone(conn: Connection, settings: Settings, summary: RunSummary, unreadable_folders: list[str]) -> None:
     """Soft-delete the live articles whose file was not found by this run's walk."""
     with transaction(conn):
-        gone = [
-            (article_id, source_path)
-            for article_id, source_path in conn.exec_driver_sql(
-                "SELECT id, source_path FROM articles WHERE deleted_at IS NULL "
-                "AND source_path NOT IN (SELECT source_path FROM temp.seen_paths) ORDER BY source_path"
-            )
-            if not source_path.startswith(tuple(unreadable_folders))
-        ]
+        gone = _vanished(conn, unreadable_folders)
         if not gone:
             return
         if summary.files_seen == 0:
@@ -740,91 +966,11 @@ def _mark_gone(conn: Connection, settings: Settings, summary: RunSummary, unread
         _record_progress(conn, summary)
 
 
-def count_inputs(input_dir: Path) -> int:
-    """How many files the walk will report (for the progress bar's total)."""
-    return sum(1 for e in walk(input_dir) if isinstance(e, SourceFile) or e.problem)
-
-
 def _count_reclean(conn: Connection, settings: Settings, rules: Rules) -> int:
     condition, params = ("", ()) if settings.reprocess else ("AND rules_version != ?", (rules.version,))
     return conn.exec_driver_sql(
         f"SELECT count(*) FROM articles WHERE deleted_at IS NULL {condition}", params
     ).scalar_one()
-
-
-def _file_tasks(
-    conn: Connection,
-    settings: Settings,
-    rules: Rules,
-    summary: RunSummary,
-    stored_by_task: dict[str, load.StoredArticle | None],
-    unreadable_folders: list[str],
-    writer: "_BatchWriter",
-    progress: Progress | None,
-) -> Iterator[Task]:
-    assert settings.input_dir is not None
-    stored_files = load.StoredFolders(conn)
-    seen: list[tuple[str]] = []
-
-    def see(source_path: str) -> None:
-        seen.append((source_path,))
-        if len(seen) >= SEEN_PATHS_BATCH:
-            load.raw(conn).executemany("INSERT OR IGNORE INTO temp.seen_paths VALUES (?)", seen)
-            seen.clear()
-
-    yield from _walk_tasks(conn, settings, rules, summary, stored_by_task, unreadable_folders, writer, progress,
-                           stored_files, see)
-    load.raw(conn).executemany("INSERT OR IGNORE INTO temp.seen_paths VALUES (?)", seen)
-
-
-def _walk_tasks(
-    conn: Connection,
-    settings: Settings,
-    rules: Rules,
-    summary: RunSummary,
-    stored_by_task: dict[str, load.StoredArticle | None],
-    unreadable_folders: list[str],
-    writer: "_BatchWriter",
-    progress: Progress | None,
-    stored_files: load.StoredFolders,
-    see: Callable[[str], None],
-) -> Iterator[Task]:
-    assert settings.input_dir is not None
-    for entry in walk(Path(settings.input_dir)):
-        if isinstance(entry, Skipped):
-            summary.skipped.append(entry)
-            if not entry.problem:
-                log.info("skipped %s: %s", entry.source_path, entry.reason)
-                continue
-            # A problem: recorded as a failure; the article of a file seen before is kept.
-            if entry.source_path.endswith("/"):
-                unreadable_folders.append(entry.source_path)
-            see(entry.source_path)
-            summary.files_seen += 1
-            _fail(writer, summary, Failed(entry.source_path, "walk", entry.reason))
-            if progress is not None:
-                progress.advance(1)
-            continue
-        summary.files_seen += 1
-        see(entry.source_path)
-        stored = stored_files.get(entry.source_path)
-        if (
-            stored is not None
-            and not stored.deleted
-            and stored.size_bytes == entry.size_bytes
-            and stored.mtime_ns == entry.mtime_ns
-        ):
-            if stored.rules_version == rules.version and not settings.reprocess:
-                summary.files_unchanged += 1
-                if progress is not None:
-                    progress.advance(1)
-                continue
-            stored_by_task[entry.source_path] = stored
-            yield RecleanTask(stored.id, _stored_raw(conn, stored.id), from_walk=True)
-            continue
-        stored_by_task[entry.source_path] = stored
-        up_to_date = stored is not None and stored.rules_version == rules.version and not settings.reprocess
-        yield FileTask(entry, stored.sha256 if up_to_date else None)
 
 
 def _stored_raw(conn: Connection, article_id: int) -> RawDocument:
@@ -951,7 +1097,9 @@ def _write(
     article = result.article
 
     def op(conn: Connection) -> None:
-        load.write_article(conn, article, summary.run_id, article_id)
+        written_id = load.write_article(conn, article, summary.run_id, article_id)
+        # cleaned with this run's corpus memory (see _apply_memory)
+        load.raw(conn).execute("INSERT OR IGNORE INTO temp.cleaned VALUES (?)", (written_id,))
         for note in result.notes:
             log.info("%s: %s", article.raw.source_path, note)
         if not any(p.kind in CONTENT_LABELS for p in article.paragraphs):
@@ -1026,72 +1174,120 @@ def _apply_memory(
     summary: RunSummary,
     progress: Progress | None,
     lock_fd: int,
+    run_memory: CorpusMemory,
 ) -> None:
-    """Re-clean the articles containing a line whose "frequent" status flipped, until stable.
+    """Bring every live article in line with the corpus memory as it now stands.
 
-    The flags are updated only after every article containing a flipped line has been re-cleaned
-    with the new snapshot: a run killed in between leaves the flags as they were, and the next run
-    finds the same flips and finishes the job.
+    Two kinds of article may be out of line:
+
+    * one cleaned by an earlier run, containing a line whose ``frequent`` or
+      ``frequent_sentence`` flag flips now (its count, or its share of the live articles, crossed
+      a threshold of :func:`etl.transform.memory.is_recurring`);
+    * one cleaned by this run with ``run_memory`` (the counting pass's prediction), containing a
+      line whose count came out other than predicted (a file changed or failed between the passes),
+      or any frequent line if the number of live articles did (the share rule for long lines uses it).
+
+    Those are re-cleaned from their stored text.  The flags are updated only after all of them
+    are: a run killed in between leaves the flags as they were, the next run finds the same flips
+    and finishes the job (an article this run cleaned with the right memory then re-cleans to
+    the same verdicts, which costs a classification and no write).
     """
     threshold = CorpusMemory.threshold(rules)
+    long_min_others, long_min_share = long_line_thresholds(rules)
+    db = load.raw(conn)
     for _ in range(3):  # a re-clean changes no counts, so one pass normally settles it
-        flipped = [
-            (fp, int(count >= threshold))
-            for fp, count, frequent in conn.exec_driver_sql(
-                "SELECT fingerprint, article_count, frequent FROM line_fingerprints "
-                "WHERE (article_count >= ?) != frequent",
-                (threshold,),
-            )
-        ]
-        if not flipped:
-            conn.commit()
-            return
         memory = load_memory(conn, threshold)
-        conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS flipped (fingerprint TEXT PRIMARY KEY)")
-        conn.exec_driver_sql("DELETE FROM temp.flipped")
-        conn.exec_driver_sql("INSERT INTO temp.flipped VALUES (?)", [(fp,) for fp, _ in flipped])
+        # the two levels of is_recurring, as stored counts: any line, and a sentence-like line
+        flipped = db.execute(
+            "SELECT fingerprint, frequent_now, sentence_now FROM ("
+            " SELECT fingerprint, frequent, frequent_sentence, article_count >= ?1 AS frequent_now,"
+            " (article_count >= ?1 AND article_count - 1 >= ?2 AND ?3 > 0"
+            "  AND CAST(article_count - 1 AS REAL) / ?3 >= ?4) AS sentence_now"
+            " FROM line_fingerprints"
+            ") WHERE frequent_now != frequent OR sentence_now != frequent_sentence",
+            (threshold, long_min_others, max(memory.total_articles - 1, 0), long_min_share),
+        ).fetchall()
+        mispredicted = _mispredicted(run_memory, memory, db)
+        if not flipped and not mispredicted:
+            return
+        for table, fingerprints in (("flipped", [f[0] for f in flipped]), ("mispredicted", mispredicted)):
+            db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (fingerprint TEXT PRIMARY KEY)")
+            db.execute(f"DELETE FROM temp.{table}")
+            db.executemany(f"INSERT INTO temp.{table} VALUES (?)", [(fp,) for fp in fingerprints])
         ids = [
             (r[0], r[1] == rules.version)
-            for r in conn.exec_driver_sql(
-                "SELECT DISTINCT a.id, a.rules_version, a.source_path FROM article_fingerprints af "
-                "JOIN temp.flipped f USING (fingerprint) "
-                "JOIN articles a ON a.id = af.article_id WHERE a.deleted_at IS NULL ORDER BY a.source_path"
+            for r in db.execute(
+                "SELECT a.id, a.rules_version, a.source_path FROM article_fingerprints af "
+                "JOIN temp.flipped f USING (fingerprint) JOIN articles a ON a.id = af.article_id "
+                "WHERE a.deleted_at IS NULL AND a.id NOT IN (SELECT article_id FROM temp.cleaned) "
+                "UNION "
+                "SELECT a.id, a.rules_version, a.source_path FROM article_fingerprints af "
+                "JOIN temp.mispredicted m USING (fingerprint) JOIN articles a ON a.id = af.article_id "
+                "WHERE a.deleted_at IS NULL AND a.id IN (SELECT article_id FROM temp.cleaned) "
+                "ORDER BY 3"
             )
         ]
-        conn.commit()
-        log.info("corpus memory: %d lines changed status; re-cleaning the %d articles containing them",
-                 len(flipped), len(ids))
+        # every article is now either re-cleaned below or in line with ``memory``
+        db.execute("DELETE FROM temp.cleaned")
+        run_memory = memory
+        log.info("corpus memory: %d lines changed status, %d counted other than predicted; re-cleaning the %d "
+                 "articles containing them", len(flipped), len(mispredicted), len(ids))
         if ids:
-            if progress is not None:
-                progress.start("re-cleaning", len(ids))
-
-            def recleaned() -> None:
-                summary.articles_recleaned += 1
-
-            def apply(writer: _BatchWriter, task: Task, result: Result) -> None:
-                if isinstance(result, Failed):
-                    _fail(writer, summary, result)
-                elif isinstance(result, Same):
-                    _same(writer, summary, result.article_id, recleaned)
-                else:
-                    _write(writer, summary, result, task.article_id, recleaned)
-
-            # An article cleaned by these rules is only classified first: rewritten if that changed
-            # a verdict (one cleaned by other rules, whose re-clean failed earlier, is rewritten).
-            tasks = (
-                RecleanTask(i, _stored_raw(conn, i), stored_shape=_stored_shape(conn, i) if current else None)
-                for i, current in ids
-            )
-            _drain(
-                _Pool(settings, rules, memory, lock_fd),
-                tasks,
-                _BatchWriter(conn, settings.batch_size, lambda: _record_progress(conn, summary)),
-                apply,
-                progress,
-            )
+            _reclean_for_memory(conn, settings, rules, summary, progress, lock_fd, memory, ids)
         with transaction(conn):
-            conn.exec_driver_sql(
-                "UPDATE line_fingerprints SET frequent = ? WHERE fingerprint = ?",
-                [(state, fp) for fp, state in flipped],
+            load.raw(conn).executemany(
+                "UPDATE line_fingerprints SET frequent = ?, frequent_sentence = ? WHERE fingerprint = ?",
+                [(frequent, sentence, fp) for fp, frequent, sentence in flipped],
             )
             _record_progress(conn, summary)
+
+
+def _mispredicted(predicted: CorpusMemory, actual: CorpusMemory, db: Any) -> list[str]:
+    """The lines whose count in ``actual`` differs from ``predicted``, where either makes them
+    frequent; every frequent line when the totals differ.  [] when nothing was cleaned this run."""
+    if db.execute("SELECT NOT EXISTS (SELECT 1 FROM temp.cleaned)").fetchone()[0]:
+        return []
+    candidates = predicted.counts.keys() | actual.counts.keys()
+    if predicted.total_articles != actual.total_articles:
+        return sorted(candidates)
+    return sorted(fp for fp in candidates if predicted.counts.get(fp) != actual.counts.get(fp))
+
+
+def _reclean_for_memory(
+    conn: Connection,
+    settings: Settings,
+    rules: Rules,
+    summary: RunSummary,
+    progress: Progress | None,
+    lock_fd: int,
+    memory: CorpusMemory,
+    ids: list[tuple[int, bool]],
+) -> None:
+    """Re-clean the articles ``ids`` ((id, cleaned by these rules)) with ``memory``."""
+    if progress is not None:
+        progress.start("re-cleaning", len(ids))
+
+    def recleaned() -> None:
+        summary.articles_recleaned += 1
+
+    def apply(writer: _BatchWriter, task: Task, result: Result) -> None:
+        if isinstance(result, Failed):
+            _fail(writer, summary, result)
+        elif isinstance(result, Same):
+            _same(writer, summary, result.article_id, recleaned)
+        else:
+            _write(writer, summary, result, task.article_id, recleaned)
+
+    # An article cleaned by these rules is only classified first: rewritten if that changed
+    # a verdict (one cleaned by other rules, whose re-clean failed earlier, is rewritten).
+    tasks = (
+        RecleanTask(i, _stored_raw(conn, i), stored_shape=_stored_shape(conn, i) if current else None)
+        for i, current in ids
+    )
+    _drain(
+        _Pool(settings, rules, memory, lock_fd),
+        tasks,
+        _BatchWriter(conn, settings.batch_size, lambda: _record_progress(conn, summary)),
+        apply,
+        progress,
+    )

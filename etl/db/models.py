@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -267,6 +268,13 @@ class LineFingerprint(Base):
     sample: Mapped[str] = mapped_column(Text, comment="one example of the line as written")
     frequent: Mapped[bool] = mapped_column(
         Boolean, default=False, comment="the line counted as recurring boilerplate when articles were last cleaned"
+    )
+    frequent_sentence: Mapped[bool] = mapped_column(
+        Boolean,
+        default=False,
+        server_default=false(),
+        comment="the line also counted as recurring boilerplate when sentence-like (in enough other articles and "
+        "a large enough share of them) when articles were last cleaned",
     )
 
 

@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from etl.rules import Rules
+from etl.transform.repair import repair_text
+from etl.transform.segment import segment
 from etl.transform.tokens import letters
 
 _EMPTY: Mapping[str, int] = MappingProxyType({})
@@ -71,6 +73,24 @@ def _memory_rules(rules: Rules) -> Mapping[str, object]:
     return rules["cleaning"].get("memory", {})
 
 
+def min_fingerprint_letters(rules: Rules) -> int:
+    """Lines with fewer letters than this get no fingerprint ("" ): too short to tell apart."""
+    return int(_memory_rules(rules).get("min_fingerprint_letters", 4))
+
+
+def document_fingerprints(text: str, rules: Rules) -> frozenset[str]:
+    """The distinct fingerprints ``transform`` gives the segments of a decoded document.
+
+    Fingerprints depend on repair and segmentation only, never on the classifier's verdicts, so
+    the pipeline's counting pass gets them at a fraction of the cost of a full transform and knows
+    each line's final count before any article is cleaned with it.
+    """
+    min_letters = min_fingerprint_letters(rules)
+    found = {fingerprint_letters(letters(s.text), min_letters) for s in segment(repair_text(text), rules)}
+    found.discard("")
+    return frozenset(found)
+
+
 def is_recurring(
     other_articles: int,
     sentence_like: bool,
@@ -83,14 +103,21 @@ def is_recurring(
     lines also need ``memory.long_line_min_other_articles`` and a share of at least
     ``memory.long_line_min_share`` of ``total_other_articles`` (unknown total: never).
     """
-    cfg = _memory_rules(rules)
-    if other_articles < int(cfg.get("min_other_articles", 3)):
+    if other_articles < int(_memory_rules(rules).get("min_other_articles", 3)):
         return False
     if not sentence_like:
         return True
-    if other_articles < int(cfg.get("long_line_min_other_articles", 10)) or total_other_articles <= 0:
+    min_others, min_share = long_line_thresholds(rules)
+    if other_articles < min_others or total_other_articles <= 0:
         return False
-    return other_articles / total_other_articles >= float(cfg.get("long_line_min_share", 0.3))
+    return other_articles / total_other_articles >= min_share
+
+
+def long_line_thresholds(rules: Rules) -> tuple[int, float]:
+    """(``long_line_min_other_articles``, ``long_line_min_share``): what a sentence-like line
+    needs on top of ``min_other_articles`` to count as recurring (see :func:`is_recurring`)."""
+    cfg = _memory_rules(rules)
+    return int(cfg.get("long_line_min_other_articles", 10)), float(cfg.get("long_line_min_share", 0.3))
 
 
 @dataclass(frozen=True)
