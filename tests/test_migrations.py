@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,3 +81,19 @@ def test_read_only_place_is_a_clear_error() -> None:
     # /proc refuses new files even to root, unlike a chmod-ed folder.
     with pytest.raises(migrate.DatabaseError, match="not writable"):
         migrate.upgrade(Path("/proc/news.sqlite"))
+
+
+def test_head_revision_constant_is_alembics_head() -> None:
+    assert migrate.HEAD_REVISION == migrate.head_revision()
+
+
+def test_a_database_at_head_is_opened_without_importing_alembic(db_path: Path) -> None:
+    """The nightly no-op run must not pay for importing Alembic (a fifth of a second)."""
+    migrate.upgrade(db_path)
+    probe = (
+        "import sys; from etl.db import migrate; "
+        f"assert migrate.upgrade({str(db_path)!r}) is None; print(sorted(m for m in sys.modules if m.startswith('alembic')))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+    assert migrate.current_revision(db_path) == migrate.HEAD_REVISION
