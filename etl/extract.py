@@ -46,7 +46,7 @@ class ExtractError(Exception):
 class SourceFile:
     """A candidate input file, found by the walk and stat-ed (not yet read)."""
 
-    path: Path  # absolute path to read
+    path: str | os.PathLike[str]  # absolute path to read (the walk gives str: no Path per file)
     source_path: str  # relative to the input folder, '/'-separated
     size_bytes: int
     mtime_ns: int
@@ -135,7 +135,7 @@ def _walk_dir(directory: str, root: str, prefix: str) -> Iterator[SourceFile | S
         if not stat.S_ISREG(st.st_mode):
             yield Skipped(rel, "not a regular file (FIFO, socket or device)", True)
             continue
-        yield SourceFile(Path(entry.path), rel, st.st_size, st.st_mtime_ns)
+        yield SourceFile(entry.path, rel, st.st_size, st.st_mtime_ns)
 
 
 def read(source: SourceFile, max_file_bytes: int) -> tuple[bytes, str]:

@@ -822,7 +822,7 @@ def _planned(conn: Connection, where: str = "", page: int = 1000) -> Iterator[tu
 
 
 def _planned_source(row: tuple) -> SourceFile:
-    return SourceFile(Path(row[2]), row[1], row[3], row[4])
+    return SourceFile(row[2], row[1], row[3], row[4])
 
 
 def _planned_stored(row: tuple) -> load.StoredArticle | None:
