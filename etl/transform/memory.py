@@ -41,7 +41,7 @@ from types import MappingProxyType
 from etl.rules import Rules
 from etl.transform.repair import repair_text
 from etl.transform.segment import segment
-from etl.transform.tokens import letters
+from etl.transform.tokens import letters, tokenize_many
 
 _EMPTY: Mapping[str, int] = MappingProxyType({})
 
@@ -86,7 +86,8 @@ def document_fingerprints(text: str, rules: Rules) -> frozenset[str]:
     each line's final count before any article is cleaned with it.
     """
     min_letters = min_fingerprint_letters(rules)
-    found = {fingerprint_letters(letters(s.text), min_letters) for s in segment(repair_text(text), rules)}
+    tokens = tokenize_many([s.text for s in segment(repair_text(text), rules)])  # == letters() per line
+    found = {fingerprint_letters(b"".join(t), min_letters) for t in tokens}
     found.discard("")
     return frozenset(found)
 
