@@ -165,3 +165,18 @@ def test_jobs_and_batch_size_never_change_the_result(corpus: Path, tmp_path: Pat
     first = results[(1, 200)]
     for key, result in results.items():
         assert result == first, f"--jobs {key[0]} --batch-size {key[1]} differs from --jobs 1"
+
+
+def test_articles_survive_the_trip_from_worker_to_writer() -> None:
+    """Results cross a process boundary pickled (records pickle as their field values)."""
+    import pickle
+
+    from etl.records import RawDocument
+    from etl.rules import load_rules
+    from etl.transform import transform
+
+    for seed in sorted(SEEDS.glob("*.txt")):
+        article = transform(RawDocument(seed.name, "0" * 64, 1, 2, "utf-8", seed.read_text()), load_rules())
+        assert article.mentions and article.metadata.credits is not None
+        copy = pickle.loads(pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL))
+        assert copy == article and type(copy.segments[0].segment) is type(article.segments[0].segment)
