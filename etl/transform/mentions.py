@@ -141,6 +141,7 @@ class Lexicon:
     place_after: frozenset[str]
     surname_form: re.Pattern
     notable_by_start: dict[str, tuple[tuple[str, str], ...]]  # first two plain letters -> ((plain family, family), ...)
+    span_memo: dict[str, _SpanInfo] = field(default_factory=dict, compare=False, repr=False)  # see _spans
 
 
 @cache
@@ -291,109 +292,160 @@ def _sentence_start(text: str, pos: int) -> bool:
     return i < 0 or bool(_SENT_END.search(text[i]))
 
 
+# a span's classification depends only on its text: bound the per-Lexicon memo so a long run over many
+# articles with ever new spans keeps a flat memory
+SPAN_MEMO_MAX = 50_000
+
+
+@dataclass(frozen=True, slots=True)
+class _SpanInfo:
+    """What a span's text alone says, with offsets relative to the span's start.
+
+    ``items`` are its words (and sentence-end dots) with their classes, ``caps`` its ALL-CAPS words kept for
+    later, and ``groups`` the candidate runs: (item indexes, index of the break before, index of the break
+    after).
+    """
+
+    items: tuple[tuple[int, int, str, int], ...]
+    caps: tuple[tuple[int, int, str], ...]
+    groups: tuple[tuple[tuple[int, ...], int, int], ...]
+
+
+_NO_SPAN = _SpanInfo((), (), ())
+
+
 def _spans(lex: Lexicon, para_index: int, text: str, runs: list[Run], caps: list[tuple[int, int, int, str]]) -> None:
-    classes = lex.classes
-    titlecase = _is_titlecase(text)
+    """The candidate runs (and ALL-CAPS words) of one paragraph.
+
+    The same spans recur over and over in an article and across articles ("Milley said", "Gen. Mark Milley"), so
+    each distinct span text is classified once per Lexicon (``_span_info``); only the context around a run,
+    which depends on the paragraph, is looked at for every occurrence (``_make_run``).
+    """
+    memo = lex.span_memo
+    titlecase = None
     for m in lex.span.finditer(text):
-        s0 = m.start()
         span_text = m.group()
-        if " " not in span_text and "\u00a0" not in span_text:
-            # fast path: one word that can never be a name on its own ("The", "Ukraine", "NATO")
-            w = span_text[:-1] if span_text.endswith(".") else span_text
-            f = classes.get(w, 0)
-            if len(span_text) > 1 and span_text.isupper():
-                if len(w) > 2 and "." not in w and not f:
-                    caps.append((para_index, s0, s0 + len(w), w))  # "ROURKE" in body text: kept for later
+        info = memo.get(span_text)
+        if info is None:
+            info = _span_info(lex, span_text)
+            if len(memo) >= SPAN_MEMO_MAX:
+                memo.clear()
+            memo[span_text] = info
+        s0 = m.start()
+        for a, b, w in info.caps:
+            caps.append((para_index, s0 + a, s0 + b, w))
+        if info.groups:
+            if titlecase is None:
+                titlecase = _is_titlecase(text)
+            for idx, prev_break, next_k in info.groups:
+                _make_run(lex, para_index, text, s0, info.items, idx, prev_break, next_k, titlecase, runs)
+
+
+def _span_info(lex: Lexicon, span_text: str) -> _SpanInfo:
+    """Classify the words of one span and cut it into candidate runs (see the module docstring, steps 1-2)."""
+    classes = lex.classes
+    caps: list[tuple[int, int, str]] = []
+    if " " not in span_text and "\u00a0" not in span_text:
+        # fast path: one word that can never be a name on its own ("The", "Ukraine", "NATO")
+        w = span_text[:-1] if span_text.endswith(".") else span_text
+        f = classes.get(w, 0)
+        if len(span_text) > 1 and span_text.isupper():
+            if len(w) > 2 and "." not in w and not f:
+                caps.append((0, len(w), w))  # "ROURKE" in body text: kept for later
+            return _SpanInfo((), tuple(caps), ())
+        if f & (STOP | DATE | DEMONYM | ORG | ORGHEAD | TITLE) and not f & AMBIG_TITLE:
+            return _NO_SPAN
+    items: list[tuple[int, int, str, int]] = []
+    for it in lex.item.finditer(span_text):
+        w = it.group()
+        a, b = it.start(), it.end()
+        end_sentence = False
+        if w.endswith(".") and w not in lex.dotted and not (len(w) == 2) and not (len(w) > 3 and w[-3] == "."):
+            w = w[:-1]
+            b -= 1
+            end_sentence = True
+        f = classes.get(w, 0)
+        if not f and not w.isascii():
+            f = classes.get(strip_accents(w), 0)  # "María", "Zoë"
+        if not f and "-" in w and w[0].isupper():
+            parts = w.split("-")
+            if all(classes.get(x, 0) & GIVEN for x in parts):
+                f = GIVEN  # "Marie-Claire", "Hans-Peter": a hyphenated given name
+        if len(w) == 2 and w[1] == ".":
+            f |= INITIAL
+        elif len(w) > 1 and w.isupper() and not f & (SUFFIX | DEMONYM | GIVEN) and "." not in w:
+            if len(w) > 2 and not f:
+                caps.append((a, b, w))
+            f |= CAPS
+        elif w[0].islower() and "-" not in w and "'" not in w and "’" not in w:
+            f = (f & (CONNECT | PARTICLE)) or CONNECT
+        items.append((a, b, w, f))
+        if end_sentence:
+            items.append((b, b, ".", STOP))
+    if not items:
+        return _SpanInfo((), tuple(caps), ())
+    # multi-word organisations and places
+    n_items = len(items)
+    if lex.max_phrase > 1 and n_items > 1:
+        words = [x[2] for x in items]
+        i = 0
+        while i < n_items:
+            hit = 0
+            for n in range(min(lex.max_phrase, n_items - i), 1, -1):
+                flag = lex.phrases.get(tuple(words[i : i + n]))
+                if flag:
+                    hit = n
+                    mark = ORG if flag & (ORG | ORGHEAD) else (DEMONYM if flag & (DEMONYM | STOP) else ORG)
+                    for k in range(i, i + n):
+                        a, b, w, f = items[k]
+                        items[k] = (a, b, w, mark | (f & GIVEN))
+                    break
+            i += hit or 1
+    # runs of name words between breaks
+    groups: list[tuple[tuple[int, ...], int, int]] = []
+    cur: list[int] = []
+    prev_break = -1
+    for k in range(n_items + 1):
+        if k < n_items:
+            f = items[k][3]
+            if f & AMBIG_TITLE and cur:
+                cur.append(k)
                 continue
-            if f & (STOP | DATE | DEMONYM | ORG | ORGHEAD | TITLE) and not f & AMBIG_TITLE:
-                continue
-        items: list[tuple[int, int, str, int]] = []
-        for it in lex.item.finditer(span_text):
-            w = it.group()
-            a, b = s0 + it.start(), s0 + it.end()
-            end_sentence = False
-            if w.endswith(".") and w not in lex.dotted and not (len(w) == 2) and not (len(w) > 3 and w[-3] == "."):
-                w = w[:-1]
-                b -= 1
-                end_sentence = True
-            f = classes.get(w, 0)
-            if not f and not w.isascii():
-                f = classes.get(strip_accents(w), 0)  # "María", "Zoë"
-            if not f and "-" in w and w[0].isupper():
-                parts = w.split("-")
-                if all(classes.get(x, 0) & GIVEN for x in parts):
-                    f = GIVEN  # "Marie-Claire", "Hans-Peter": a hyphenated given name
-            if len(w) == 2 and w[1] == ".":
-                f |= INITIAL
-            elif len(w) > 1 and w.isupper() and not f & (SUFFIX | DEMONYM | GIVEN) and "." not in w:
-                if len(w) > 2 and not f:
-                    caps.append((para_index, a, b, w))
-                f |= CAPS
-            elif w[0].islower() and "-" not in w and "'" not in w and "’" not in w:
-                f = (f & (CONNECT | PARTICLE)) or CONNECT
-            items.append((a, b, w, f))
-            if end_sentence:
-                items.append((b, b, ".", STOP))
-        if not items:
-            continue
-        # multi-word organisations and places
-        n_items = len(items)
-        if lex.max_phrase > 1 and n_items > 1:
-            words = [x[2] for x in items]
-            i = 0
-            while i < n_items:
-                hit = 0
-                for n in range(min(lex.max_phrase, n_items - i), 1, -1):
-                    flag = lex.phrases.get(tuple(words[i : i + n]))
-                    if flag:
-                        hit = n
-                        mark = ORG if flag & (ORG | ORGHEAD) else (DEMONYM if flag & (DEMONYM | STOP) else ORG)
-                        for k in range(i, i + n):
-                            a, b, w, f = items[k]
-                            items[k] = (a, b, w, mark | (f & GIVEN))
-                        break
-                i += hit or 1
-        # runs of name words between breaks
-        cur: list[int] = []
-        prev_break = -1
-        for k in range(n_items + 1):
-            if k < n_items:
-                f = items[k][3]
-                if f & AMBIG_TITLE and cur:
-                    cur.append(k)
-                    continue
-                if f & PARTICLE and not f & CONNECT and items[k][2][0].islower():
-                    if cur:
-                        cur.append(k)
-                    continue
-                if not f & BREAK:
-                    cur.append(k)
-                    continue
-            if cur:
-                while cur and items[cur[-1]][3] & PARTICLE and items[cur[-1]][2][0].islower():
-                    cur.pop()
-                # leading places/orgs before a given name ("Ukraine Valerii Zaluzhnyi"), and an unknown
-                # word of an office before a given name and a family name ("Exchequer Rachel Reeves")
-                while len(cur) > 1 and (
-                    (
-                        items[cur[0]][3] & PLACE
-                        and not items[cur[0]][3] & GIVEN
-                        and not items[cur[1]][3] & PARTICLE  # "Van den Broek", "De la Cruz"
-                    )
-                    or (len(cur) > 2 and not items[cur[0]][3] & GIVEN and items[cur[1]][3] & GIVEN)
-                ):
-                    cur.pop(0)
+            if f & PARTICLE and not f & CONNECT and items[k][2][0].islower():
                 if cur:
-                    _make_run(lex, para_index, text, items, cur, prev_break, k, titlecase, runs)
-            cur = []
-            prev_break = k
+                    cur.append(k)
+                continue
+            if not f & BREAK:
+                cur.append(k)
+                continue
+        if cur:
+            while cur and items[cur[-1]][3] & PARTICLE and items[cur[-1]][2][0].islower():
+                cur.pop()
+            # leading places/orgs before a given name ("Ukraine Valerii Zaluzhnyi"), and an unknown
+            # word of an office before a given name and a family name ("Exchequer Rachel Reeves")
+            while len(cur) > 1 and (
+                (
+                    items[cur[0]][3] & PLACE
+                    and not items[cur[0]][3] & GIVEN
+                    and not items[cur[1]][3] & PARTICLE  # "Van den Broek", "De la Cruz"
+                )
+                or (len(cur) > 2 and not items[cur[0]][3] & GIVEN and items[cur[1]][3] & GIVEN)
+            ):
+                cur.pop(0)
+            if cur:
+                groups.append((tuple(cur), prev_break, k))
+        cur = []
+        prev_break = k
+    return _SpanInfo(tuple(items), tuple(caps), tuple(groups))
 
 
-def _make_run(lex, para_index, text, items, idx, prev_break, next_k, titlecase, runs) -> None:
+def _make_run(lex, para_index, text, s0, items, idx, prev_break, next_k, titlecase, runs) -> None:
+    """A Run of the span's items ``idx`` (offsets relative to the span start ``s0``) with its evidence."""
     words = [items[i][2] for i in idx]
     flags = [items[i][3] for i in idx]
-    start, end = items[idx[0]][0], items[idx[-1]][1]
-    r = Run(para_index, start, end, words, flags, [(items[i][0], items[i][1]) for i in idx], titlecase=titlecase)
+    start, end = s0 + items[idx[0]][0], s0 + items[idx[-1]][1]
+    offs = [(s0 + items[i][0], s0 + items[i][1]) for i in idx]
+    r = Run(para_index, start, end, words, flags, offs, titlecase=titlecase)
     first = idx[0]
     # context before
     if first > 0:
@@ -419,7 +471,8 @@ def _make_run(lex, para_index, text, items, idx, prev_break, next_k, titlecase, 
             elif len(idx) == 1 and items[first - 1][2] not in TITLE_ADJECTIVES:
                 r.score -= 2  # "Foreign Affairs", "Grand Prix": a title word qualifying a thing
             if k < 0:
-                pm = _PREV_WORDS.search(text[max(0, items[0][0] - 40) : items[0][0]])
+                a0 = s0 + items[0][0]
+                pm = _PREV_WORDS.search(text[max(0, a0 - 40) : a0])
                 if pm and (pm.group(2) or pm.group(1)).casefold() in lex.thing_before:
                     r.thing = SHIP  # "the frigate Admiral X"
         elif pf & (ORG | ORGHEAD) and not pf & TITLE and len(idx) == 1 and not flags[0] & GIVEN:

@@ -1,0 +1,58 @@
+"""The per-Lexicon memos of mentions.py (span classification by span text) never change a result."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.records import Paragraph
+from etl.rules import default_rules
+from etl.transform import mentions
+from etl.transform.mentions import find_mentions, lexicon
+from tests.people_fixtures import fixture_names, load_paragraphs
+
+
+def cold(paras: list[Paragraph]):
+    """find_mentions with every memo emptied first."""
+    lexicon(default_rules()).span_memo.clear()
+    return find_mentions(paras, default_rules())
+
+
+def test_warm_memo_equals_cold_memo_over_all_fixtures() -> None:
+    names = fixture_names()
+    expected = {name: cold(load_paragraphs(name)) for name in names}
+    # warm: every fixture's spans already seen, in another order, some twice
+    lexicon(default_rules()).span_memo.clear()
+    for name in reversed(names):
+        find_mentions(load_paragraphs(name), default_rules())
+    for name in names + names[:3]:
+        assert find_mentions(load_paragraphs(name), default_rules()) == expected[name], name
+
+
+def para(text: str, position: int) -> Paragraph:
+    return Paragraph(position=position, kind="body", text=text, line_start=0, line_end=0)
+
+
+def test_same_span_in_other_contexts_and_offsets() -> None:
+    # "Mark Milley" and "Milley said" recur at other offsets and after other words: the memo keeps only
+    # what the span text says; offsets and context come from each occurrence
+    texts = [
+        "Gen. Mark Milley spoke on Monday.",
+        "On Tuesday, Mark Milley said the war was far from over, and Milley said more.",
+        "In Milley, a small town, nobody said anything. Milley said no.",
+    ]
+    paras = [para(t, i) for i, t in enumerate(texts)]
+    first = cold(paras)
+    again = find_mentions(paras, default_rules())
+    assert again == first
+    for m in again[1]:
+        assert paras[m.paragraph].text[m.char_start : m.char_end] == m.surface
+    assert {m.surface for m in again[1]} >= {"Mark Milley", "Milley"}
+
+
+def test_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mentions, "SPAN_MEMO_MAX", 5)
+    name = fixture_names()[0]
+    expected = cold(load_paragraphs(name))
+    assert len(lexicon(default_rules()).span_memo) <= 5
+    assert find_mentions(load_paragraphs(name), default_rules()) == expected
+    assert len(lexicon(default_rules()).span_memo) <= 5
