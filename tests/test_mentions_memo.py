@@ -56,3 +56,18 @@ def test_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(lexicon(default_rules()).span_memo) <= 5
     assert find_mentions(load_paragraphs(name), default_rules()) == expected
     assert len(lexicon(default_rules()).span_memo) <= 5
+
+
+def test_prev_words_equals_the_plain_search() -> None:
+    # _prev_words starts the search at the second-to-last chunk: same match as searching from 0
+    import random
+
+    from etl.transform.mentions import _PREV_WORDS, _prev_words
+
+    alphabet = ["a", "Z", "é", "’", "'", "-", " ", " ", "\u00a0", ",", ".", "\n", "\t", "(", "1", "_", "\u2009"]
+    rnd = random.Random(7)
+    samples = ["her husband, ", "said ", "the frigate ", "  ", "", "x,\u00a0", "told reporters on Monday that "]
+    samples += ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 14))) for _ in range(20000)]
+    for s in samples:
+        a, b = _PREV_WORDS.search(s), _prev_words(s)
+        assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups())), repr(s)
