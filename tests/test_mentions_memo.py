@@ -71,3 +71,31 @@ def test_prev_words_equals_the_plain_search() -> None:
     for s in samples:
         a, b = _PREV_WORDS.search(s), _prev_words(s)
         assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups())), repr(s)
+
+
+def test_name_keys_warm_equal_cold(monkeypatch: pytest.MonkeyPatch) -> None:
+    # fold/family_key/given_key memos: one per kind of key, never mixed, and bounded
+    import dataclasses
+
+    from etl.transform import names as names_module
+    from etl.transform.names import name_data
+
+    data = name_data(default_rules())
+    words = ["Valerii", "Valeriy", "Valery", "Zaluzhnyi", "Zaluzhny", "Sergei", "Sergey", "Joe", "Joseph", "Đurović"]
+    words += ["Mary Ann", "Jean-Luc", "O'Brien", "von der Leyen", ""]
+
+    def keys(d):
+        return [(d.fold(w), d.family_key(w), d.given_key(w)) for w in words]
+
+    cold = keys(dataclasses.replace(data, fold_memo={}, given_memo={}))
+    fresh = dataclasses.replace(data, fold_memo={}, given_memo={})
+    for w in reversed(words):  # warm the memos in another order, given keys first
+        fresh.given_key(w)
+        fresh.fold(w)
+    assert keys(fresh) == keys(fresh) == cold
+    assert cold[0][2] == cold[2][2]  # Valerii, Valery: one given-name group
+    assert any(fold != given for fold, _, given in cold)  # a memo shared by both kinds of key would show
+    monkeypatch.setattr(names_module, "KEY_MEMO_MAX", 3)
+    small = dataclasses.replace(data, fold_memo={}, given_memo={})
+    assert keys(small) == cold
+    assert len(small.fold_memo) <= 3 and len(small.given_memo) <= 3
