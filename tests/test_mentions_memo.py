@@ -99,3 +99,16 @@ def test_name_keys_warm_equal_cold(monkeypatch: pytest.MonkeyPatch) -> None:
     small = dataclasses.replace(data, fold_memo={}, given_memo={})
     assert keys(small) == cold
     assert len(small.fold_memo) <= 3 and len(small.given_memo) <= 3
+
+
+def test_split_memo_equals_split_name() -> None:
+    import dataclasses
+
+    from etl.transform.names import name_data, split_name
+
+    data = dataclasses.replace(name_data(default_rules()), split_memo={})
+    full_names = [["Ursula", "von", "der", "Leyen"], ["Xi", "Jinping"], ["Martin", "Luther", "King", "Jr."]]
+    full_names += [["George", "H.", "W.", "Bush"], ["Al-Assad"], ["Mark", "Milley"], ["Milley"], []]
+    for words in full_names + full_names[::-1]:
+        assert data.split(words) == split_name(words, data), words
+    assert data.split(["Mark", "Milley"]) != data.split(["Milley"])  # keyed by every word

@@ -25,7 +25,6 @@ How it works (rules data in ``etl/rules/people.toml`` and the lexicon files besi
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -274,7 +273,6 @@ class _Person:
     family: str | None = None
     family_key: str | None = None
     given_key: str | None = None
-    forms: Counter = field(default_factory=Counter)
     count: int = 0
     first: tuple[int, int] = (1 << 30, 0)
     intro: tuple[int, int] = (1 << 30, 0)  # where the full name first appears
@@ -333,6 +331,7 @@ class _RunShape:
     the_before: bool = False
     of_before: bool = False
     title_after: bool = False
+    evidence: bool = False  # any of the fields above differs from a Run's default
     ship_check: bool = False  # a chain of titles opens the span: "the frigate Admiral X" is read before it
     text_before: bool = False  # the run opens the span or a sentence inside it
     text_after: bool = False  # the run closes the span or a sentence inside it
@@ -368,8 +367,8 @@ def _spans(lex: Lexicon, para_index: int, text: str, runs: list[Run], caps: list
                 memo.clear()
             memo[span_text] = info
         s0 = m.start()
-        for a, b, w in info.caps:
-            caps.append((para_index, s0 + a, s0 + b, w))
+        if info.caps:
+            caps.extend((para_index, s0 + a, s0 + b, w) for a, b, w in info.caps)
         if info.runs:
             if titlecase is None:
                 titlecase = _is_titlecase(text)
@@ -541,6 +540,7 @@ def _run_shape(lex: Lexicon, items: list[tuple[int, int, str, int]], idx: list[i
         the_before=the_before,
         of_before=of_before,
         title_after=title_after,
+        evidence=bool(score) or locative or title_before or title_cap or rank_before or the_before or of_before or title_after,
         ship_check=ship_check,
         text_before=first == 0 or items[first - 1][2] == ".",
         text_after=text_after,
@@ -551,23 +551,16 @@ def _make_run(lex: Lexicon, para_index: int, text: str, s0: int, shape: _RunShap
     """A Run of one occurrence of a run shape in a span starting at ``s0``, with the evidence of its context."""
     offs = [(s0 + a, s0 + b) for a, b in shape.offs]
     start, end = offs[0][0], offs[-1][1]
-    r = Run(
-        para_index,
-        start,
-        end,
-        list(shape.words),
-        list(shape.flags),
-        offs,
-        score=shape.score,
-        locative=shape.locative,
-        title_before=shape.title_before,
-        title_cap=shape.title_cap,
-        rank_before=shape.rank_before,
-        the_before=shape.the_before,
-        of_before=shape.of_before,
-        title_after=shape.title_after,
-        titlecase=titlecase,
-    )
+    r = Run(para_index, start, end, list(shape.words), list(shape.flags), offs, titlecase=titlecase)
+    if shape.evidence:  # most runs have none inside their span
+        r.score = shape.score
+        r.locative = shape.locative
+        r.title_before = shape.title_before
+        r.title_cap = shape.title_cap
+        r.rank_before = shape.rank_before
+        r.the_before = shape.the_before
+        r.of_before = shape.of_before
+        r.title_after = shape.title_after
     if shape.ship_check:
         a0 = s0 + shape.span_start
         pm = _prev_words(text[max(0, a0 - 40) : a0])
@@ -1197,9 +1190,7 @@ def _fix_opener(lex: Lexicon, r: Run, text: str) -> None:
 
 
 def _split(names: NameData, words: list[str]) -> tuple[str | None, str | None]:
-    from etl.transform.names import split_name
-
-    return split_name(words, names)
+    return names.split(words)
 
 
 def _near(

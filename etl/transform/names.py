@@ -49,6 +49,9 @@ class NameData:
     # keys already computed (name -> key): the same few names are folded again and again in every article
     fold_memo: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     given_memo: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    split_memo: dict[tuple[str, ...], tuple[str | None, str | None]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def fold(self, name: str) -> str:
         key = self.fold_memo.get(name)
@@ -58,6 +61,17 @@ class NameData:
 
     def family_key(self, family: str) -> str:
         return self.fold(family)
+
+    def split(self, tokens: list[str]) -> tuple[str | None, str | None]:
+        """``split_name(tokens, self)``, memoized: an article splits the same full names again and again."""
+        words = tuple(tokens)
+        out = self.split_memo.get(words)
+        if out is None:
+            out = split_name(tokens, self)
+            if len(self.split_memo) >= KEY_MEMO_MAX:
+                self.split_memo.clear()
+            self.split_memo[words] = out
+        return out
 
     def given_key(self, given: str) -> str:
         key = self.given_memo.get(given)
