@@ -1300,9 +1300,13 @@ def _join_partial_names(people: list[_Person], runs: list[Run]) -> None:
     for pi, p in enumerate(people):
         if p.count and p.full:
             forms[pi] = {tuple(w for w in r.words if not w.endswith(".") or len(w) > 3) for r in p.full}
+    # a name is part of a longer one only: in most articles no full name is longer than the others
+    longest = max((len(f) for mine in forms.values() for f in mine), default=0)
     for pi, mine in forms.items():
         if not all(len(f) >= 2 for f in mine) or _leading_initial(people[pi].full[0]):
             continue
+        if max(len(f) for f in mine) >= longest:
+            continue  # no form of anyone is longer than this one
         targets = set()
         for qi, theirs in forms.items():
             if qi == pi or people[qi].count == 0 or people[qi].intro > people[pi].intro:
