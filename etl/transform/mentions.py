@@ -125,6 +125,8 @@ def _prev_words(before: str) -> re.Match | None:
     """
     parts = before.rsplit(None, 2)
     return _PREV_WORDS.search(before, len(parts[0]) if len(parts) == 3 else 0)
+
+
 _PREV_ROLE_COMMA = re.compile(r"([\w’'-]+),[ \u00a0]+$")
 _AFTER = re.compile(r"(['’]s?(?![\w]))?[ \u00a0]*(,)?[ \u00a0]*([\w’'-]+)?(?:[ \u00a0]+([\w’'-]+))?")
 _TITLECASE_WORD = re.compile(r"\b[^\W\d_][\w’'-]*")
@@ -540,7 +542,7 @@ def _run_shape(lex: Lexicon, items: list[tuple[int, int, str, int]], idx: list[i
         the_before=the_before,
         of_before=of_before,
         title_after=title_after,
-        evidence=bool(score) or locative or title_before or title_cap or rank_before or the_before or of_before or title_after,
+        evidence=score != 0 or any((locative, title_before, title_cap, rank_before, the_before, of_before, title_after)),
         ship_check=ship_check,
         text_before=first == 0 or items[first - 1][2] == ".",
         text_after=text_after,
