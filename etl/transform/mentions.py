@@ -578,11 +578,11 @@ def _make_run(lex: Lexicon, para_index: int, text: str, s0: int, shape: _RunShap
                 r.title_before = True
                 r.kin_before = pc.group(1).casefold() in KINSHIP
         if pm and not r.sentence_start:
-            w1 = pm.group(1).casefold()
-            w0 = (pm.group(2) or "").casefold()
-            if pm.group(2):
-                w1, w0 = pm.group(2).casefold(), pm.group(1).casefold()
-                if pm.group(3):
+            g1, g2, comma = pm.groups()
+            w1, w0 = g1.casefold(), ""
+            if g2:
+                w1, w0 = g2.casefold(), g1.casefold()
+                if comma:
                     # "her husband, Gaël Monfils": a role noun then a comma is an apposition
                     if w1 in lex.roles and w1 not in ("president", "general", "chief", "head", "leader"):
                         r.title_before = True
