@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -46,21 +46,54 @@ class NameData:
     particles: frozenset[str]
     suffixes: frozenset[str]
     family_first: frozenset[str]
+    # keys already computed (name -> key): the same few names are folded again and again in every article
+    fold_memo: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    given_memo: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    split_memo: dict[tuple[str, ...], tuple[str | None, str | None]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def fold(self, name: str) -> str:
-        return _fold(self, name)
+        key = self.fold_memo.get(name)
+        if key is None:
+            key = _remember(self.fold_memo, name, _fold_name(self.endings, self.inner, name))
+        return key
 
     def family_key(self, family: str) -> str:
-        return _fold(self, family)
+        return self.fold(family)
+
+    def split(self, tokens: list[str]) -> tuple[str | None, str | None]:
+        """``split_name(tokens, self)``, memoized: an article splits the same full names again and again."""
+        words = tuple(tokens)
+        out = self.split_memo.get(words)
+        if out is None:
+            out = split_name(tokens, self)
+            if len(self.split_memo) >= KEY_MEMO_MAX:
+                self.split_memo.clear()
+            self.split_memo[words] = out
+        return out
 
     def given_key(self, given: str) -> str:
-        first = given.split()[0] if given.split() else given
-        folded = _fold(self, first)
-        return self.given_group.get(folded, folded)
+        key = self.given_memo.get(given)
+        if key is None:
+            first = given.split()[0] if given.split() else given
+            folded = self.fold(first)
+            key = _remember(self.given_memo, given, self.given_group.get(folded, folded))
+        return key
 
 
-@lru_cache(maxsize=65536)
-def _fold_cached(endings: tuple, inner: tuple, name: str) -> str:
+KEY_MEMO_MAX = 65536
+
+
+def _remember(memo: dict[str, str], name: str, key: str) -> str:
+    """Store a computed key in a bounded memo (emptied when full, so that memory stays flat)."""
+    if len(memo) >= KEY_MEMO_MAX:
+        memo.clear()
+    memo[name] = key
+    return key
+
+
+def _fold_name(endings: tuple, inner: tuple, name: str) -> str:
     s = _NON_LETTERS.sub("", strip_accents(name).casefold())
     for old, new in endings:
         if s.endswith(old) and len(s) > len(old) + 2:
@@ -79,7 +112,7 @@ def plain(name: str) -> str:
 
 
 def _fold(data: NameData, name: str) -> str:
-    return _fold_cached(data.endings, data.inner, name)
+    return data.fold(name)
 
 
 def read_lexicon(filename: str) -> frozenset[str]:

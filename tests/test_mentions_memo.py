@@ -1,0 +1,114 @@
+"""The per-Lexicon memos of mentions.py (span classification by span text) never change a result."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.records import Paragraph
+from etl.rules import default_rules
+from etl.transform import mentions
+from etl.transform.mentions import find_mentions, lexicon
+from tests.people_fixtures import fixture_names, load_paragraphs
+
+
+def cold(paras: list[Paragraph]):
+    """find_mentions with every memo emptied first."""
+    lexicon(default_rules()).span_memo.clear()
+    return find_mentions(paras, default_rules())
+
+
+def test_warm_memo_equals_cold_memo_over_all_fixtures() -> None:
+    names = fixture_names()
+    expected = {name: cold(load_paragraphs(name)) for name in names}
+    # warm: every fixture's spans already seen, in another order, some twice
+    lexicon(default_rules()).span_memo.clear()
+    for name in reversed(names):
+        find_mentions(load_paragraphs(name), default_rules())
+    for name in names + names[:3]:
+        assert find_mentions(load_paragraphs(name), default_rules()) == expected[name], name
+
+
+def para(text: str, position: int) -> Paragraph:
+    return Paragraph(position=position, kind="body", text=text, line_start=0, line_end=0)
+
+
+def test_same_span_in_other_contexts_and_offsets() -> None:
+    # "Mark Milley" and "Milley said" recur at other offsets and after other words: the memo keeps only
+    # what the span text says; offsets and context come from each occurrence
+    texts = [
+        "Gen. Mark Milley spoke on Monday.",
+        "On Tuesday, Mark Milley said the war was far from over, and Milley said more.",
+        "In Milley, a small town, nobody said anything. Milley said no.",
+    ]
+    paras = [para(t, i) for i, t in enumerate(texts)]
+    first = cold(paras)
+    again = find_mentions(paras, default_rules())
+    assert again == first
+    for m in again[1]:
+        assert paras[m.paragraph].text[m.char_start : m.char_end] == m.surface
+    assert {m.surface for m in again[1]} >= {"Mark Milley", "Milley"}
+
+
+def test_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mentions, "SPAN_MEMO_MAX", 5)
+    name = fixture_names()[0]
+    expected = cold(load_paragraphs(name))
+    assert len(lexicon(default_rules()).span_memo) <= 5
+    assert find_mentions(load_paragraphs(name), default_rules()) == expected
+    assert len(lexicon(default_rules()).span_memo) <= 5
+
+
+def test_prev_words_equals_the_plain_search() -> None:
+    # _prev_words starts the search at the second-to-last chunk: same match as searching from 0
+    import random
+
+    from etl.transform.mentions import _PREV_WORDS, _prev_words
+
+    alphabet = ["a", "Z", "é", "’", "'", "-", " ", " ", "\u00a0", ",", ".", "\n", "\t", "(", "1", "_", "\u2009"]
+    rnd = random.Random(7)
+    samples = ["her husband, ", "said ", "the frigate ", "  ", "", "x,\u00a0", "told reporters on Monday that "]
+    samples += ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 14))) for _ in range(20000)]
+    for s in samples:
+        a, b = _PREV_WORDS.search(s), _prev_words(s)
+        assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups())), repr(s)
+
+
+def test_name_keys_warm_equal_cold(monkeypatch: pytest.MonkeyPatch) -> None:
+    # fold/family_key/given_key memos: one per kind of key, never mixed, and bounded
+    import dataclasses
+
+    from etl.transform import names as names_module
+    from etl.transform.names import name_data
+
+    data = name_data(default_rules())
+    words = ["Valerii", "Valeriy", "Valery", "Zaluzhnyi", "Zaluzhny", "Sergei", "Sergey", "Joe", "Joseph", "Đurović"]
+    words += ["Mary Ann", "Jean-Luc", "O'Brien", "von der Leyen", ""]
+
+    def keys(d):
+        return [(d.fold(w), d.family_key(w), d.given_key(w)) for w in words]
+
+    cold = keys(dataclasses.replace(data, fold_memo={}, given_memo={}))
+    fresh = dataclasses.replace(data, fold_memo={}, given_memo={})
+    for w in reversed(words):  # warm the memos in another order, given keys first
+        fresh.given_key(w)
+        fresh.fold(w)
+    assert keys(fresh) == keys(fresh) == cold
+    assert cold[0][2] == cold[2][2]  # Valerii, Valery: one given-name group
+    assert any(fold != given for fold, _, given in cold)  # a memo shared by both kinds of key would show
+    monkeypatch.setattr(names_module, "KEY_MEMO_MAX", 3)
+    small = dataclasses.replace(data, fold_memo={}, given_memo={})
+    assert keys(small) == cold
+    assert len(small.fold_memo) <= 3 and len(small.given_memo) <= 3
+
+
+def test_split_memo_equals_split_name() -> None:
+    import dataclasses
+
+    from etl.transform.names import name_data, split_name
+
+    data = dataclasses.replace(name_data(default_rules()), split_memo={})
+    full_names = [["Ursula", "von", "der", "Leyen"], ["Xi", "Jinping"], ["Martin", "Luther", "King", "Jr."]]
+    full_names += [["George", "H.", "W.", "Bush"], ["Al-Assad"], ["Mark", "Milley"], ["Milley"], []]
+    for words in full_names + full_names[::-1]:
+        assert data.split(words) == split_name(words, data), words
+    assert data.split(["Mark", "Milley"]) != data.split(["Milley"])  # keyed by every word
