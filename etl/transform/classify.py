@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -147,6 +147,10 @@ class _Compiled:
     author_roles: frozenset[bytes]  # "correspondent", "reporter": the last word of an author's job line
     rules: Rules  # for the helpers (dates, credits), which compile their own rules
     fp_min_letters: int
+    inline_index: Mapping[bytes, tuple[int, ...]]  # gate word -> inline credit patterns it gates
+    inline_ungated: tuple[int, ...]  # inline credit patterns without a gate (tried on every line)
+    # text -> (features, outcome of _local): see _features; bounded, filled in insertion order
+    seg_cache: dict[str, tuple[_Feat, tuple]] = field(default_factory=dict, compare=False)
 
 
 def _alternation(patterns: Sequence[str], flags: int = re.IGNORECASE) -> re.Pattern[str] | None:
@@ -312,7 +316,18 @@ def compiled(rules: Rules) -> _Compiled:
         author_roles=_word_set(lex.get("author_roles", ())),
         rules=rules,
         fp_min_letters=int(cfg.get("memory", {}).get("min_fingerprint_letters", 4)),
+        inline_index=_pattern_index(inline),
+        inline_ungated=tuple(k for k, (_, gate) in enumerate(inline) if gate is None),
     )
+
+
+def _pattern_index(patterns: Sequence[tuple[re.Pattern[str], frozenset[bytes] | None]]) -> dict[bytes, tuple[int, ...]]:
+    """Gate word -> the indexes of the gated patterns it opens, in order."""
+    index: dict[bytes, list[int]] = {}
+    for k, (_, gate) in enumerate(patterns):
+        for word in gate or ():
+            index.setdefault(word, []).append(k)
+    return {w: tuple(v) for w, v in index.items()}
 
 
 def _word_set(words: Sequence[str]) -> frozenset[bytes]:
@@ -524,12 +539,8 @@ def classify(
     c = compiled(rules)
     t = c.t
     n = len(segments)
-    texts = [s.text for s in segments]
-    feats = [_Feat(text, c, tokens) for text, tokens in zip(texts, tokenize_many(texts))]
-    states = [_State() for _ in range(n)]
-
-    for i in range(n):
-        _local(segments[i], feats[i], states[i], c)
+    feats, outcomes = _features([s.text for s in segments], c)
+    states = [_State(*outcome) for outcome in outcomes]
     _captions_of_credits(segments, feats, states, c)
     _memory(segments, feats, states, c, rules, memory, outlet)
     _duplicates(segments, feats, states, c)
@@ -705,7 +716,39 @@ def _appeals(feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled) -> 
             tail = False
 
 
-def _local(seg: Segment, f: _Feat, st: _State, c: _Compiled) -> None:
+#: How many distinct segment texts ``_features`` remembers (per compiled rules).
+SEGMENT_CACHE_SIZE = 32768
+
+
+def _features(texts: Sequence[str], c: _Compiled) -> tuple[list[_Feat], list[tuple]]:
+    """The features of each text and the outcome of :func:`_local` on it (the first fields of a
+    :class:`_State`).
+
+    Both depend on the text and the rules only, and the same lines recur across a corpus (site
+    furniture, promos, agency boilerplate, a story's copies), so they are remembered per text in
+    ``c.seg_cache`` (bounded: the oldest entries go first).  A _Feat is shared by every segment
+    with its text; its lazily computed parts are pure functions of the text too.  New texts are
+    tokenized in one batch (``tokenize_many`` gives every text the tokens ``tokenize`` would)."""
+    cache = c.seg_cache
+    got = [cache.get(text) for text in texts]
+    missing = [i for i, hit in enumerate(got) if hit is None]
+    if missing:
+        for i, tokens in zip(missing, tokenize_many([texts[i] for i in missing])):
+            text = texts[i]
+            hit = cache.get(text)  # an earlier segment of this article with the same text
+            if hit is None:
+                f = _Feat(text, c, tokens)
+                st = _State()
+                _local(f, st, c)
+                hit = (f, (st.label, st.reason, st.end_marker, st.related_intro, st.bare_intro, st.photo_credit, st.byline_open))
+                if len(cache) >= SEGMENT_CACHE_SIZE:
+                    del cache[next(iter(cache))]
+                cache[text] = hit
+            got[i] = hit
+    return [hit[0] for hit in got], [hit[1] for hit in got]
+
+
+def _local(f: _Feat, st: _State, c: _Compiled) -> None:
     """Evidence from the segment alone, strongest first."""
     t = c.t
     text = f.text
@@ -799,16 +842,27 @@ def _local(seg: Segment, f: _Feat, st: _State, c: _Compiled) -> None:
 
 def _inline_credit(f: _Feat, c: _Compiled) -> re.Match[str] | None:
     """A photo credit ending the line ("... / Photo: Associated Press"), searched only in the
-    line's last characters and only when the line has one of the pattern's gate words."""
-    if c.inline_credit_gate is not None and c.inline_credit_gate.isdisjoint(f.tokens):
-        return None
+    line's last characters and only when the line has one of the pattern's gate words.
+
+    The patterns to try are the ungated ones plus those opened by a gate word among the line's
+    tokens (``inline_index``); on a long line the gate words must also be tokens of the window
+    searched.  Only patterns that cannot match are skipped, so the first match (in rule order) is
+    the one a search with every pattern would find."""
     start = max(len(f.text) - _CREDIT_WINDOW, 0)
-    # a match lies in the window, so its gate words are tokens of the window
-    tokens = f.tokens if start == 0 else tokenize(f.text[start:].casefold())
-    for pattern, gate in c.inline_credit:
-        if gate is not None and gate.isdisjoint(tokens):
-            continue
-        m = pattern.search(f.text, start)
+    hits = c.inline_index.keys() & f.tokens if f.tokens else ()
+    if hits:
+        if start:
+            # a match lies in the window, so its gate words are tokens of the window
+            hits = hits.intersection(tokenize(f.text[start:].casefold()))
+        order = set(c.inline_ungated)
+        for word in hits:
+            order.update(c.inline_index[word])
+        order = sorted(order)
+    else:
+        order = c.inline_ungated
+    patterns = c.inline_credit
+    for k in order:
+        m = patterns[k][0].search(f.text, start)
         if m:
             return m
     return None

@@ -1,0 +1,88 @@
+"""The cleaning stage's caches change no result: warm-cache output equals cold output.
+
+The caches are keyed by text (segment texts, datelines, credit lines) and hold values that depend
+only on that text and the rules; these tests compare what a cold cache, a warm one (filled by other
+articles first, in another order) and a tiny one (evicting all the time) give, and the cached
+per-segment outcome against a fresh computation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from etl.rules import load_rules
+from etl.transform import classify as classify_module
+from etl.transform import clean_text, extract_metadata
+from etl.transform.classify import _Feat, _local, _State, classify, compiled
+from etl.transform.repair import repair_text
+from etl.transform.segment import segment
+from etl.transform.tokens import tokenize
+
+ROOT = Path(__file__).parent
+RULES = load_rules()
+
+
+def _texts() -> list[str]:
+    paths = sorted((ROOT / "fixtures" / "cleaning").glob("*.txt")) + sorted((ROOT.parent / "seeds").glob("*.txt"))
+    return [p.read_text(encoding="utf-8") for p in paths]
+
+
+TEXTS = _texts()
+
+
+def _clear() -> None:
+    compiled(RULES).seg_cache.clear()
+
+
+def _result(text: str):
+    _, labeled, outlet = clean_text(text, RULES)
+    return labeled, extract_metadata(labeled, RULES, outlet=outlet)
+
+
+def test_there_is_something_to_compare():
+    assert len(TEXTS) >= 20
+
+
+def test_warm_cache_equals_cold():
+    cold = []
+    for text in TEXTS:
+        _clear()
+        cold.append(_result(text))
+    _clear()
+    for text in TEXTS:  # fill the caches with every article
+        _result(text)
+    warm = [_result(text) for text in reversed(TEXTS)][::-1]
+    assert warm == cold
+    assert compiled(RULES).seg_cache  # the cache was used
+
+
+def test_tiny_cache_equals_cold(monkeypatch):
+    cold = []
+    for text in TEXTS:
+        _clear()
+        cold.append(_result(text))
+    _clear()
+    monkeypatch.setattr(classify_module, "SEGMENT_CACHE_SIZE", 3)
+    assert [_result(text) for text in TEXTS] == cold
+    assert len(compiled(RULES).seg_cache) <= 3
+    _clear()
+
+
+@pytest.mark.parametrize("k", range(0, 70, 7))
+def test_cached_segment_outcome_equals_fresh(k):
+    """Each segment's cached features and _local outcome equal ones computed from scratch."""
+    c = compiled(RULES)
+    for text in TEXTS[k : k + 7]:
+        segments = segment(repair_text(text), RULES)
+        classify(segments, RULES)  # fills the cache
+        for seg in segments:
+            f, outcome = c.seg_cache[seg.text]
+            fresh = _Feat(seg.text, c, tokenize(seg.text.casefold()))
+            assert (f.text, f.n_words, f.tokens, f.terminal, f.anchor) == (
+                fresh.text, fresh.n_words, fresh.tokens, fresh.terminal, fresh.anchor
+            )
+            st = _State()
+            _local(fresh, st, c)
+            assert _State(*outcome) == st, seg.text
