@@ -86,3 +86,35 @@ def test_cached_segment_outcome_equals_fresh(k):
             st = _State()
             _local(fresh, st, c)
             assert _State(*outcome) == st, seg.text
+
+
+def _damaged_texts() -> list[str]:
+    from etl.decode import DecodeError, decode
+
+    out = []
+    for path in sorted((ROOT / "fixtures" / "encoding" / "raw").iterdir()):
+        try:
+            out.append(decode(path.read_bytes())[0])
+        except DecodeError:
+            continue
+    # mojibake (UTF-8 read as cp1252) of whole articles, and the same lines again
+    for text in TEXTS[:10]:
+        out.append(text.encode("utf-8").decode("cp1252", errors="replace"))
+    return out
+
+
+def test_repair_line_cache_warm_equals_cold():
+    from etl.transform.repair import _repair_line, repair_text_full
+
+    texts = _damaged_texts()
+    cold = []
+    for text in texts:
+        _repair_line.cache_clear()
+        cold.append(repair_text(text))
+    _repair_line.cache_clear()
+    for text in texts:
+        repair_text(text)
+    assert _repair_line.cache_info().currsize > 0  # the line path was taken
+    warm = [repair_text(text) for text in reversed(texts)][::-1]
+    assert warm == cold
+    assert cold == [repair_text_full(text) for text in texts]
