@@ -33,7 +33,12 @@ TEXTS = _texts()
 
 
 def _clear() -> None:
+    from etl.transform.credits import _outlet_line
+    from etl.transform.repair import _repair_line
+
     compiled(RULES).seg_cache.clear()
+    _outlet_line.cache_clear()
+    _repair_line.cache_clear()
 
 
 def _result(text: str):
@@ -55,7 +60,11 @@ def test_warm_cache_equals_cold():
         _result(text)
     warm = [_result(text) for text in reversed(TEXTS)][::-1]
     assert warm == cold
-    assert compiled(RULES).seg_cache  # the cache was used
+    assert compiled(RULES).seg_cache  # the caches were used
+    from etl.transform.credits import _outlet_line
+
+    assert _outlet_line.cache_info().hits > 0
+    assert sum(m.outlet is not None for _, m in cold) >= 5
 
 
 def test_tiny_cache_equals_cold(monkeypatch):

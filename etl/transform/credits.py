@@ -409,6 +409,36 @@ def _outlet_name(name: str | None, c: _Compiled) -> str | None:
     return " ".join(_titlecase(w) if w.isupper() and len(w) > 3 else w for w in words)
 
 
+@lru_cache(maxsize=8192)
+def _outlet_line(raw: str, rules: Rules | None) -> tuple[tuple[tuple[str, int], ...], bool, bool, bool] | None:
+    """What one line tells :func:`detect_outlet`, remembered per text (furniture recurs): the
+    votes of its wire lede and self-references (name, weight), whether it is short enough for a
+    byline, whether it opens with a byline opener, and whether it is only one ("By:"); None for a
+    blank line."""
+    c = _c(rules)
+    line = raw.strip()
+    if not line:
+        return None
+    votes: list[tuple[str, int]] = []
+    if "(" in line[:80]:
+        m = c.wire_re.match(line)
+        if m:
+            name = _outlet_name(m.group("name"), c)
+            if name:
+                votes.append((name, c.wire_weight))
+    if len(line) <= 200 and _hinted(line.lower(), _SELF_HINTS):
+        probe = line.title() if line.isupper() else line
+        for pat, weight in c.self_refs:
+            for sm in pat.finditer(probe):
+                name = _outlet_name(sm.group("name"), c)
+                if name:
+                    votes.append((name, weight))
+    if len(line) > 120:
+        return tuple(votes), False, False, False
+    opener = c.byline_open_re.match(line)
+    return tuple(votes), True, opener is not None, opener is not None and opener.end() == len(line)
+
+
 def detect_outlet(lines: Sequence[str], rules: Rules | None = None) -> str | None:
     """The outlet the text names as its own (see the module doc), or None."""
     c = _c(rules)
@@ -422,27 +452,20 @@ def detect_outlet(lines: Sequence[str], rules: Rules | None = None) -> str | Non
 
     prev_opener = False
     for idx, raw in enumerate(lines):
-        line = raw.strip()
-        if not line:
+        seen = _outlet_line(raw, rules)
+        if seen is None:
             continue
-        if "(" in line[:80]:
-            m = c.wire_re.match(line)
-            if m:
-                vote(_outlet_name(m.group("name"), c), c.wire_weight, idx)
-        if len(line) <= 200 and _hinted(line.lower(), _SELF_HINTS):
-            probe = line.title() if line.isupper() else line
-            for pat, weight in c.self_refs:
-                for sm in pat.finditer(probe):
-                    vote(_outlet_name(sm.group("name"), c), weight, idx)
-        if len(line) > 120:
+        votes, short, opener, bare_opener = seen
+        for name, weight in votes:
+            vote(name, weight, idx)
+        if not short:
             prev_opener = False
             continue
-        opener = c.byline_open_re.match(line)
         if prev_opener or opener:
-            for cr in parse_credits(line, idx, rules):
+            for cr in parse_credits(raw.strip(), idx, rules):
                 if cr.role == "agency":
                     vote(cr.name, c.byline_weight, idx)
-        prev_opener = opener is not None and opener.end() == len(line)
+        prev_opener = bare_opener
     if not scores:
         return None
     return max(scores, key=lambda n: (scores[n], -first[n]))
