@@ -38,7 +38,7 @@ from typing import Any
 from etl.records import LabeledSegment, Segment
 from etl.rules import Rules
 from etl.transform.credits import is_credit_line, parse_credits
-from etl.transform.gates import first_chars, first_words, gate_words
+from etl.transform.gates import first_chars, first_words, gate_words, required_chars
 from etl.transform.memory import CorpusMemory, fingerprint_letters
 from etl.transform.segment import dateline_iso
 from etl.transform.tokens import tokenize, tokenize_many
@@ -149,6 +149,7 @@ class _Compiled:
     fp_min_letters: int
     inline_index: Mapping[bytes, tuple[int, ...]]  # gate word -> inline credit patterns it gates
     inline_ungated: tuple[int, ...]  # inline credit patterns without a gate (tried on every line)
+    inline_chars: tuple[str, ...]  # per inline credit pattern: characters every match contains
     # text -> (features, outcome of _local): see _features; bounded, filled in insertion order
     seg_cache: dict[str, tuple[_Feat, tuple]] = field(default_factory=dict, compare=False)
 
@@ -318,6 +319,12 @@ def compiled(rules: Rules) -> _Compiled:
         fp_min_letters=int(cfg.get("memory", {}).get("min_fingerprint_letters", 4)),
         inline_index=_pattern_index(inline),
         inline_ungated=tuple(k for k, (_, gate) in enumerate(inline) if gate is None),
+        # (a space is in nearly every line: no use as a filter)
+        inline_chars=tuple(
+            "".join(sorted(required_chars(p, re.IGNORECASE) - {" "}))
+            for p in structure.get("inline_photo_credit", ())
+            if p
+        ),
     )
 
 
@@ -860,9 +867,13 @@ def _inline_credit(f: _Feat, c: _Compiled) -> re.Match[str] | None:
         order = sorted(order)
     else:
         order = c.inline_ungated
-    patterns = c.inline_credit
+    patterns, needs, text = c.inline_credit, c.inline_chars, f.text
+    window = text[start:] if start else text
     for k in order:
-        m = patterns[k][0].search(f.text, start)
+        # a character every match contains is missing: no need to search
+        if needs[k] and not all(ch in window for ch in needs[k]):
+            continue
+        m = patterns[k][0].search(text, start)
         if m:
             return m
     return None
