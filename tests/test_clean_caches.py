@@ -15,7 +15,7 @@ import pytest
 from etl.rules import load_rules
 from etl.transform import classify as classify_module
 from etl.transform import clean_text, extract_metadata
-from etl.transform.classify import _Feat, _local, _State, classify, compiled
+from etl.transform.classify import _appeal_hits, _family_match, _Feat, _local, _State, _tail_family, classify, compiled
 from etl.transform.repair import repair_text
 from etl.transform.segment import segment
 from etl.transform.tokens import tokenize
@@ -92,9 +92,15 @@ def test_cached_segment_outcome_equals_fresh(k):
             assert (f.text, f.n_words, f.tokens, f.terminal, f.anchor) == (
                 fresh.text, fresh.n_words, fresh.tokens, fresh.terminal, fresh.anchor
             )
+            assert f.letters == fresh.letters
             st = _State()
             _local(fresh, st, c)
             assert _State(*outcome) == st, seg.text
+            # what later passes keep on the shared features
+            for _ in range(2):
+                hit, expected = _tail_family(f, c), _family_match(fresh, c, tail=True)
+                assert (hit and (hit[0], hit[1].span())) == (expected and (expected[0], expected[1].span()))
+                assert _appeal_hits(f, c) == _appeal_hits(_Feat(seg.text, c, tokenize(seg.text.casefold())), c)
 
 
 def _damaged_texts() -> list[str]:

@@ -365,10 +365,19 @@ def _ascii_gate(gate: frozenset[str] | None) -> frozenset[bytes] | None:
 # ----------------------------------------------------------------------------- features
 
 
-class _Feat:
-    """What the classifier measures on one segment; the costly parts only on demand."""
+_UNSET: Any = object()
 
-    __slots__ = ("text", "n_words", "tokens", "terminal", "anchor", "_stops", "_caps", "_content", "_letters", "_c")
+
+class _Feat:
+    """What the classifier measures on one segment; the costly parts only on demand.
+
+    Everything here depends only on the text and the rules, so one _Feat serves every segment with
+    that text (see ``_features``), and what is computed on demand is kept."""
+
+    __slots__ = (
+        "text", "n_words", "tokens", "terminal", "anchor", "letters", "_stops", "_caps", "_content", "_c",
+        "_tail_hit", "_appeal_hits",
+    )
 
     def __init__(self, text: str, c: _Compiled, tokens: list[bytes] | None = None) -> None:
         self.text = text
@@ -379,7 +388,10 @@ class _Feat:
         self._stops: int | None = None
         self._caps: float | None = None
         self._content: frozenset[bytes] | None = None
-        self._letters: bytes | None = None
+        # the casefolded letters only: the key repeats and fingerprints compare
+        self.letters: bytes = b"".join(self.tokens)
+        self._tail_hit: Any = _UNSET  # see _tail_family
+        self._appeal_hits: int | None = None  # see _appeal_hits
         # sentence-like: the prose that delimits the article (terminal punctuation and a function
         # word, or long prose that lost its full stop)
         t = c.t
@@ -394,13 +406,6 @@ class _Feat:
         if self._stops is None:
             self._stops = sum(map(self._c.stopwords.__contains__, self.tokens))
         return self._stops
-
-    @property
-    def letters(self) -> bytes:
-        """The casefolded letters only: the key repeats and fingerprints compare."""
-        if self._letters is None:
-            self._letters = b"".join(self.tokens)
-        return self._letters
 
     @property
     def density(self) -> float:
@@ -587,7 +592,7 @@ def classify(
         st = states[j]
         if st.label is not None:
             continue
-        hit = _family_match(feats[j], c, tail=True)
+        hit = _tail_family(feats[j], c)
         if hit is not None:
             fam, m = hit
             st.label, st.reason, st.anchor = fam.label, f"{fam.reason}: {_quote(m.group(), 30)!r}", False
@@ -680,6 +685,8 @@ def _about_section(
 def _appeal_hits(f: _Feat, c: _Compiled) -> int:
     """How many promotional words a line addressed to the reader ("you", "our") carries; 0 for a
     line that does not address the reader or reports speech (quotation marks, "said")."""
+    if f._appeal_hits is not None:
+        return f._appeal_hits
     tokens = f.tokens
     if (
         f.n_words > c.t["appeal_max_words"]
@@ -687,8 +694,11 @@ def _appeal_hits(f: _Feat, c: _Compiled) -> int:
         or not c.appeal_reported.isdisjoint(tokens)
         or _QUOTE_MARKS.search(f.text)
     ):
-        return 0
-    return len(c.appeal_words.intersection(tokens))
+        hits = 0
+    else:
+        hits = len(c.appeal_words.intersection(tokens))
+    f._appeal_hits = hits
+    return hits
 
 
 def _appeals(feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled) -> None:
@@ -879,6 +889,14 @@ def _inline_credit(f: _Feat, c: _Compiled) -> re.Match[str] | None:
     return None
 
 
+def _tail_family(f: _Feat, c: _Compiled) -> tuple[_Family, re.Match[str]] | None:
+    """``_family_match(f, c, tail=True)``, kept on the (shared) features."""
+    hit = f._tail_hit
+    if hit is _UNSET:
+        hit = f._tail_hit = _family_match(f, c, tail=True)
+    return hit
+
+
 def _family_match(f: _Feat, c: _Compiled, tail: bool) -> tuple[_Family, re.Match[str]] | None:
     """The first family pattern (in rule order) matching the segment, trying only the patterns
     indexed under its first token or its other tokens (see ``compiled``); ``tail`` selects the
@@ -1002,17 +1020,27 @@ def _duplicates(
     prefixes: dict[bytes, list[int]] = {}
     suffixes: dict[bytes, list[int]] = {}
     letters: dict[int, bytes] = {}
-    for i, (f, st) in enumerate(zip(feats, states)):
-        if st.label not in (None, "caption", "body"):
+    for i, f in enumerate(feats):
+        st = states[i]
+        label = st.label
+        if label is not None and label != "caption" and label != "body":
             continue
         key = f.letters
         if len(key) < min_letters:
             continue
         j = seen.get(key)
-        if j is None and len(f.text) >= near_min:
-            pre, suf = key[:key_chars], key[-key_chars:]
+        if j is not None:
+            st.label, st.dup_of = "duplicate", j
+            st.reason = f"repeat of line {segments[j].line_start} (normalized)"
+            continue
+        if len(f.text) < near_min:
+            seen[key] = i
+            continue
+        pre, suf = key[:key_chars], key[-key_chars:]
+        same_start, same_end = prefixes.get(pre), suffixes.get(suf)
+        if same_start or same_end:
             # the latest few segments sharing a start or an end (bounded: no quadratic blow-up)
-            for cand in (*prefixes.get(pre, ())[-_NEAR_CANDIDATES:], *suffixes.get(suf, ())[-_NEAR_CANDIDATES:]):
+            for cand in (*(same_start or ())[-_NEAR_CANDIDATES:], *(same_end or ())[-_NEAR_CANDIDATES:]):
                 other = letters[cand]
                 if min(len(key), len(other)) / max(len(key), len(other)) < ratio:
                     continue
@@ -1020,16 +1048,20 @@ def _duplicates(
                 if len(mine & theirs) >= ratio * len(mine | theirs):
                     j = cand
                     break
-        if j is not None:
-            st.label, st.dup_of = "duplicate", j
-            how = "(normalized)" if seen.get(key) is not None else "(nearly)"
-            st.reason = f"repeat of line {segments[j].line_start} {how}"
-            continue
+            if j is not None:
+                st.label, st.dup_of = "duplicate", j
+                st.reason = f"repeat of line {segments[j].line_start} (nearly)"
+                continue
         seen[key] = i
-        if len(f.text) >= near_min:
-            letters[i] = key
-            prefixes.setdefault(key[:key_chars], []).append(i)
-            suffixes.setdefault(key[-key_chars:], []).append(i)
+        letters[i] = key
+        if same_start is None:
+            prefixes[pre] = [i]
+        else:
+            same_start.append(i)
+        if same_end is None:
+            suffixes[suf] = [i]
+        else:
+            same_end.append(i)
     _pull_quotes(segments, feats, states, c)
 
 
@@ -1074,7 +1106,7 @@ def _head_bio(anchors: Sequence[int], feats: Sequence[_Feat], states: Sequence[_
         for j in range(max(0, i - _HEAD_BIO_REACH), i)
     ):
         return
-    hit = _family_match(f, c, tail=True)
+    hit = _tail_family(f, c)
     if hit is not None:
         fam, m = hit
         states[i].label, states[i].reason = fam.label, f"{fam.reason} under the byline: {_quote(m.group(), 30)!r}"
