@@ -734,7 +734,7 @@ def _appeals(feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled) -> 
 
 
 #: How many distinct segment texts ``_features`` remembers (per compiled rules).
-SEGMENT_CACHE_SIZE = 32768
+SEGMENT_CACHE_SIZE = 16384
 
 
 def _features(texts: Sequence[str], c: _Compiled) -> tuple[list[_Feat], list[tuple]]:

@@ -409,16 +409,13 @@ def _outlet_name(name: str | None, c: _Compiled) -> str | None:
     return " ".join(_titlecase(w) if w.isupper() and len(w) > 3 else w for w in words)
 
 
-@lru_cache(maxsize=8192)
-def _outlet_line(raw: str, rules: Rules | None) -> tuple[tuple[tuple[str, int], ...], bool, bool, bool] | None:
-    """What one line tells :func:`detect_outlet`, remembered per text (furniture recurs): the
-    votes of its wire lede and self-references (name, weight), whether it is short enough for a
-    byline, whether it opens with a byline opener, and whether it is only one ("By:"); None for a
-    blank line."""
+@lru_cache(maxsize=16384)
+def _outlet_line(line: str, rules: Rules | None) -> tuple[tuple[tuple[str, int], ...], bool, bool, bool]:
+    """What one stripped, non-blank line of at most 200 characters tells :func:`detect_outlet`,
+    remembered per text (furniture recurs): the votes of its wire lede and self-references (name,
+    weight), whether it is short enough for a byline, whether it opens with a byline opener, and
+    whether it is only one ("By:")."""
     c = _c(rules)
-    line = raw.strip()
-    if not line:
-        return None
     votes: list[tuple[str, int]] = []
     if "(" in line[:80]:
         m = c.wire_re.match(line)
@@ -452,9 +449,19 @@ def detect_outlet(lines: Sequence[str], rules: Rules | None = None) -> str | Non
 
     prev_opener = False
     for idx, raw in enumerate(lines):
-        seen = _outlet_line(raw, rules)
-        if seen is None:
+        line = raw.strip()
+        if not line:
             continue
+        if len(line) > 200:
+            # too long for a self-reference or a byline: only a wire lede counts (not remembered:
+            # long lines are paragraphs, which seldom recur)
+            if "(" in line[:80]:
+                m = c.wire_re.match(line)
+                if m:
+                    vote(_outlet_name(m.group("name"), c), c.wire_weight, idx)
+            prev_opener = False
+            continue
+        seen = _outlet_line(line, rules)
         votes, short, opener, bare_opener = seen
         for name, weight in votes:
             vote(name, weight, idx)
@@ -462,7 +469,7 @@ def detect_outlet(lines: Sequence[str], rules: Rules | None = None) -> str | Non
             prev_opener = False
             continue
         if prev_opener or opener:
-            for cr in parse_credits(raw.strip(), idx, rules):
+            for cr in parse_credits(line, idx, rules):
                 if cr.role == "agency":
                     vote(cr.name, c.byline_weight, idx)
         prev_opener = bare_opener
