@@ -29,6 +29,7 @@ from etl.rules import Rules, default_rules
 from etl.transform.dates import parse_dateline
 
 _LEADING_WS = re.compile(r"^[ \t\u00a0\u3000]*")
+_INDENT_CHARS = " \t\u00a0\u3000"  # what _LEADING_WS matches (str.lstrip of these is the same)
 _FIRST_WORD = re.compile(r"\S+")
 # a separate item by its shape: a fully parenthesized/bracketed line, a byline, a list item
 _ITEM_LINE = re.compile(
@@ -133,25 +134,27 @@ def segment(text: str, rules: Rules | None = None) -> tuple[Segment, ...]:
                 width = None
 
     if width is None:  # every non-blank line is a segment
-        return tuple(
-            Segment(k, i, i, line) for k, (i, line) in enumerate((i, line) for i, line in enumerate(lines) if line)
-        )
+        at = [i for i, line in enumerate(lines) if line]
+        return tuple(map(Segment, range(len(at)), at, at, [lines[i] for i in at]))
     segments: list[Segment] = []
     i, n = 0, len(lines)
+    indents = [len(raw) - len(raw.lstrip(_INDENT_CHARS)) for raw in raw_lines]
+    known_item = -1  # a line _is_item already said is an item
     while i < n:
         if not lines[i]:
             i += 1
             continue
         start = i
         parts = [lines[i]]
-        if not _is_item(lines[i], rules):
+        if i != known_item and not _is_item(lines[i], rules):
             while i + 1 < n and lines[i + 1]:
-                cur, nxt = lines[i], lines[i + 1]
-                indent_cur = len(_LEADING_WS.match(raw_lines[i]).group())
-                indent_next = len(_LEADING_WS.match(raw_lines[i + 1]).group())
-                if indent_next - indent_cur >= indent_break:
+                if indents[i + 1] - indents[i] >= indent_break:
                     break  # an indented first line starts a new paragraph
-                if not _continues(cur, nxt, width, slack) or _is_item(nxt, rules):
+                nxt = lines[i + 1]
+                if not _continues(lines[i], nxt, width, slack):
+                    break
+                if _is_item(nxt, rules):
+                    known_item = i + 1
                     break
                 i += 1
                 parts.append(nxt)
@@ -165,5 +168,7 @@ def _join(parts: list[str]) -> str:
     "known") is joined without one.  Linear in the paragraph's length."""
     out = [parts[0]]
     for prev, part in zip(parts, parts[1:]):
-        out.append(part if _HYPHEN_END.search(prev) and _LOWER_START.match(part) else " " + part)
+        # (the hyphen test looks at the last two characters only: parts have no "\n")
+        hyphen = prev.endswith("-") and _HYPHEN_END.search(prev, max(len(prev) - 2, 0))
+        out.append(part if hyphen and _LOWER_START.match(part) else " " + part)
     return "".join(out)
