@@ -33,11 +33,11 @@ TEXTS = _texts()
 
 
 def _clear() -> None:
-    from etl.transform.credits import _outlet_line
+    from etl.transform.credits import _compiled as credits_compiled
     from etl.transform.repair import _repair_line
 
     compiled(RULES).seg_cache.clear()
-    _outlet_line.cache_clear()
+    credits_compiled(RULES).outlet_lines.clear()
     _repair_line.cache_clear()
 
 
@@ -61,21 +61,25 @@ def test_warm_cache_equals_cold():
     warm = [_result(text) for text in reversed(TEXTS)][::-1]
     assert warm == cold
     assert compiled(RULES).seg_cache  # the caches were used
-    from etl.transform.credits import _outlet_line
+    from etl.transform.credits import _compiled as credits_compiled
 
-    assert _outlet_line.cache_info().hits > 0
+    assert credits_compiled(RULES).outlet_lines
     assert sum(m.outlet is not None for _, m in cold) >= 5
 
 
 def test_tiny_cache_equals_cold(monkeypatch):
+    from etl.transform import credits
+
     cold = []
     for text in TEXTS:
         _clear()
         cold.append(_result(text))
     _clear()
     monkeypatch.setattr(classify_module, "SEGMENT_CACHE_SIZE", 3)
+    monkeypatch.setattr(credits, "OUTLET_CACHE_SIZE", 3)
     assert [_result(text) for text in TEXTS] == cold
     assert len(compiled(RULES).seg_cache) <= 3
+    assert len(credits._compiled(RULES).outlet_lines) <= 3
     _clear()
 
 

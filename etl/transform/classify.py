@@ -645,8 +645,12 @@ def classify(
 
     _appeals(feats, states, c)
     return tuple(
-        LabeledSegment(seg, st.label or "body", st.reason or "sentence-like text")
-        for seg, st in zip(segments, states)
+        map(
+            LabeledSegment,
+            segments,
+            [st.label or "body" for st in states],
+            [st.reason or "sentence-like text" for st in states],
+        )
     )
 
 

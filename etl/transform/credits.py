@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from etl.records import Credit
@@ -62,6 +62,8 @@ class _Compiled:
     wire_re: re.Pattern[str]
     wire_weight: int
     byline_weight: int
+    # line -> what it tells detect_outlet (see _outlet_line); bounded, filled in insertion order
+    outlet_lines: dict[str, tuple] = field(default_factory=dict, compare=False)
 
 
 def _alt(words: Iterable[str]) -> str:
@@ -409,13 +411,15 @@ def _outlet_name(name: str | None, c: _Compiled) -> str | None:
     return " ".join(_titlecase(w) if w.isupper() and len(w) > 3 else w for w in words)
 
 
-@lru_cache(maxsize=16384)
-def _outlet_line(line: str, rules: Rules | None) -> tuple[tuple[tuple[str, int], ...], bool, bool, bool]:
-    """What one stripped, non-blank line of at most 200 characters tells :func:`detect_outlet`,
-    remembered per text (furniture recurs): the votes of its wire lede and self-references (name,
-    weight), whether it is short enough for a byline, whether it opens with a byline opener, and
-    whether it is only one ("By:")."""
-    c = _c(rules)
+#: How many distinct lines detect_outlet remembers (per compiled rules; lines of <= 200 chars).
+OUTLET_CACHE_SIZE = 16384
+
+
+def _outlet_line(line: str, c: _Compiled) -> tuple[tuple[tuple[str, int], ...], bool, bool, bool]:
+    """What one stripped, non-blank line of at most 200 characters tells :func:`detect_outlet`
+    (which remembers it per text in ``c.outlet_lines``: furniture recurs): the votes of its wire
+    lede and self-references (name, weight), whether it is short enough for a byline, whether it
+    opens with a byline opener, and whether it is only one ("By:")."""
     votes: list[tuple[str, int]] = []
     if "(" in line[:80]:
         m = c.wire_re.match(line)
@@ -447,6 +451,7 @@ def detect_outlet(lines: Sequence[str], rules: Rules | None = None) -> str | Non
             scores[name] = scores.get(name, 0) + weight
             first.setdefault(name, idx)
 
+    cache = c.outlet_lines
     prev_opener = False
     for idx, raw in enumerate(lines):
         line = raw.strip()
@@ -461,7 +466,12 @@ def detect_outlet(lines: Sequence[str], rules: Rules | None = None) -> str | Non
                     vote(_outlet_name(m.group("name"), c), c.wire_weight, idx)
             prev_opener = False
             continue
-        seen = _outlet_line(line, rules)
+        seen = cache.get(line)
+        if seen is None:
+            seen = _outlet_line(line, c)
+            if len(cache) >= OUTLET_CACHE_SIZE:
+                del cache[next(iter(cache))]
+            cache[line] = seen
         votes, short, opener, bare_opener = seen
         for name, weight in votes:
             vote(name, weight, idx)
