@@ -91,9 +91,10 @@ def test_cached_segment_outcome_equals_fresh(k):
         segments = segment(repair_text(text), RULES)
         classify(segments, RULES)  # fills the cache
         for seg in segments:
-            f, outcome = c.seg_cache[seg.text]
+            f = c.seg_cache[seg.text]
+            outcome = f.outcome
             fresh = _Feat(seg.text, c, tokenize(seg.text.casefold()))
-            assert (f.text, f.n_words, f.tokens, f.terminal, f.anchor) == (
+            assert (f.text, f.n_words, list(f.tokens), f.terminal, f.anchor) == (
                 fresh.text, fresh.n_words, fresh.tokens, fresh.terminal, fresh.anchor
             )
             assert f.letters == fresh.letters

@@ -151,7 +151,7 @@ class _Compiled:
     inline_ungated: tuple[int, ...]  # inline credit patterns without a gate (tried on every line)
     inline_chars: tuple[str, ...]  # per inline credit pattern: characters every match contains
     # text -> (features, outcome of _local): see _features; bounded, filled in insertion order
-    seg_cache: dict[str, tuple[_Feat, tuple]] = field(default_factory=dict, compare=False)
+    seg_cache: dict[str, _Feat] = field(default_factory=dict, compare=False)
 
 
 def _alternation(patterns: Sequence[str], flags: int = re.IGNORECASE) -> re.Pattern[str] | None:
@@ -376,7 +376,7 @@ class _Feat:
 
     __slots__ = (
         "text", "n_words", "tokens", "terminal", "anchor", "letters", "_stops", "_caps", "_content", "_c",
-        "_tail_hit", "_appeal_hits",
+        "_tail_hit", "_appeal_hits", "outcome",
     )
 
     def __init__(self, text: str, c: _Compiled, tokens: list[bytes] | None = None) -> None:
@@ -392,6 +392,7 @@ class _Feat:
         self.letters: bytes = b"".join(self.tokens)
         self._tail_hit: Any = _UNSET  # see _tail_family
         self._appeal_hits: int | None = None  # see _appeal_hits
+        self.outcome: tuple = ()  # the first fields of a _State after _local (see _features)
         # sentence-like: the prose that delimits the article (terminal punctuation and a function
         # word, or long prose that lost its full stop)
         t = c.t
@@ -751,22 +752,23 @@ def _features(texts: Sequence[str], c: _Compiled) -> tuple[list[_Feat], list[tup
     with its text; its lazily computed parts are pure functions of the text too.  New texts are
     tokenized in one batch (``tokenize_many`` gives every text the tokens ``tokenize`` would)."""
     cache = c.seg_cache
-    got = [cache.get(text) for text in texts]
-    missing = [i for i, hit in enumerate(got) if hit is None]
+    feats = [cache.get(text) for text in texts]
+    missing = [i for i, f in enumerate(feats) if f is None]
     if missing:
         for i, tokens in zip(missing, tokenize_many([texts[i] for i in missing])):
             text = texts[i]
-            hit = cache.get(text)  # an earlier segment of this article with the same text
-            if hit is None:
-                f = _Feat(text, c, tokens)
+            f = cache.get(text)  # an earlier segment of this article with the same text
+            if f is None:
+                # a tuple of bytes: the garbage collector stops tracking it, the cache stays cheap
+                f = _Feat(text, c, tuple(tokens))
                 st = _State()
                 _local(f, st, c)
-                hit = (f, (st.label, st.reason, st.end_marker, st.related_intro, st.bare_intro, st.photo_credit, st.byline_open))
+                f.outcome = (st.label, st.reason, st.end_marker, st.related_intro, st.bare_intro, st.photo_credit, st.byline_open)
                 if len(cache) >= SEGMENT_CACHE_SIZE:
                     del cache[next(iter(cache))]
-                cache[text] = hit
-            got[i] = hit
-    return [hit[0] for hit in got], [hit[1] for hit in got]
+                cache[text] = f
+            feats[i] = f
+    return feats, [f.outcome for f in feats]
 
 
 def _local(f: _Feat, st: _State, c: _Compiled) -> None:
