@@ -303,21 +303,29 @@ def _iso(parts: _Parts, c: _Compiled) -> str | None:
     if not (parts.year and parts.month and parts.day):
         return None
     day_first = parts.dotted or (c.day_first and not parts.year_first)
-    dt = _plain_datetime(parts.words, day_first, parts.year_first)
-    if dt is None:
-        try:
+    try:
+        dt = _plain_datetime(parts.words, day_first, parts.year_first)
+        if dt is None:
             dt = dateutil_parser.parse(" ".join(parts.words), dayfirst=day_first, yearfirst=parts.year_first)
-        except (ValueError, OverflowError):
-            return None
+    except (ValueError, OverflowError):
+        return None
     if not c.min_year <= dt.year <= c.max_year:
         return None
     if not parts.time:
-        return dt.strftime("%Y-%m-%d")
+        return _ymd(dt)
     if dt.tzinfo is None and parts.zone is not None:
         dt = dt.replace(tzinfo=parts.zone)
     if dt.tzinfo is None:
-        return dt.strftime("%Y-%m-%dT%H:%M:%S")
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return f"{_ymd(dt)}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}"
+    dt = dt.astimezone(timezone.utc)
+    return f"{_ymd(dt)}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}Z"
+
+
+def _ymd(dt: datetime) -> str:
+    """``dt.strftime("%Y-%m-%d")`` (formatted directly for 4-digit years: strftime is slow)."""
+    if dt.year < 1000:
+        return dt.strftime("%Y-%m-%d")  # %Y's padding of small years depends on the C library
+    return f"{dt.year}-{dt.month:02d}-{dt.day:02d}"
 
 
 _PLAIN_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
@@ -327,12 +335,13 @@ _MONTH_NUMBER = {calendar.month_abbr[k]: k for k in range(1, 13)}
 
 def _plain_datetime(words: list[str], day_first: bool, year_first: bool) -> datetime | None:
     """The datetime dateutil gives for the commonest cleaned dates, without dateutil (whose
-    tokenizer costs ~0.2 ms a call), or None when the date is of another shape or not a valid
-    date: then dateutil decides (and raises for the invalid ones).
+    tokenizer costs ~0.2 ms a call); None when the date is of another shape (dateutil decides).
 
     Shapes: "2022-05-19", "2022-05-19 17:52[:00]" (year first only), "May 19 2022" and
-    "19 May 2022", each optionally followed by "17:52[:00]" and then "AM"/"PM" (hour 0-12).  A
-    test compares this with dateutil over every month, day, hour and the flags."""
+    "19 May 2022", each optionally followed by "17:52[:00]" and then "AM"/"PM".  With a month
+    name, an impossible date or time ("Feb 30 2022", "21:27 AM") raises ValueError, as dateutil
+    does; an impossible ISO date gives None (dateutil reads "2022-13-05" as 13 May).  A test
+    compares this with dateutil over every month, day, hour and both flags."""
     n = len(words)
     if not n:
         return None
@@ -341,14 +350,14 @@ def _plain_datetime(words: list[str], day_first: bool, year_first: bool) -> date
     if m is not None:
         if day_first or not year_first:
             return None
+        named = False
         year, month, day = int(m[1]), int(m[2]), int(m[3])
         rest = words[1:]
         if m[4] is not None:
             if rest:
                 return None
-            hour, minute, second = int(m[4]), int(m[5]), int(m[6] or 0)
             try:
-                return datetime(year, month, day, hour, minute, second)
+                return datetime(year, month, day, int(m[4]), int(m[5]), int(m[6] or 0))
             except ValueError:
                 return None
     elif n >= 3 and len(words[2]) == 4 and words[2].isdigit():
@@ -358,6 +367,7 @@ def _plain_datetime(words: list[str], day_first: bool, year_first: bool) -> date
             month, day = _MONTH_NUMBER[words[1]], int(w0)
         else:
             return None
+        named = True
         year = int(words[2])
         rest = words[3:]
     else:
@@ -369,7 +379,11 @@ def _plain_datetime(words: list[str], day_first: bool, year_first: bool) -> date
             return None
         hour, minute, second = int(t[1]), int(t[2]), int(t[3] or 0)
         if len(rest) == 2:
-            if rest[1] not in ("AM", "PM") or hour > 12:
+            if rest[1] not in ("AM", "PM"):
+                return None
+            if hour > 12:
+                if named:
+                    raise ValueError("hour above 12 with AM/PM")
                 return None
             if rest[1] == "PM" and hour < 12:
                 hour += 12
@@ -378,6 +392,8 @@ def _plain_datetime(words: list[str], day_first: bool, year_first: bool) -> date
     try:
         return datetime(year, month, day, hour, minute, second)
     except ValueError:
+        if named:
+            raise
         return None
 
 
