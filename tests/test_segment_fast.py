@@ -31,3 +31,20 @@ def test_join_equals_plain(parts):
 @given(st.text(alphabet="ab \t\u00a0\u3000\u2003\n", max_size=12))
 def test_indent_by_lstrip_equals_regex(raw):
     assert len(raw) - len(raw.lstrip(seg._INDENT_CHARS)) == len(_LEADING_WS.match(raw).group())
+
+
+_SEP_TEXT = st.text(alphabet="ab19 \t\u00a0|•·-–—/.2", max_size=30)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_SEP_TEXT)
+def test_rewritten_regexes_match_the_same(text):
+    from etl.transform import classify
+
+    pairs = [
+        (re.compile(r"\d{4}|\d[./-]\d{1,2}[./-]\d"), seg._DATE_HINT),
+        (re.compile(r"\s+[|•·]\s+|\s+[-–—]\s+"), classify._META_SPLIT),
+    ]
+    for old, new in pairs:
+        assert [m.span() for m in old.finditer(text)] == [m.span() for m in new.finditer(text)]
+        assert old.split(text) == new.split(text)

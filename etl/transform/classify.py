@@ -74,7 +74,8 @@ _NAME_FOR_OUTLET = re.compile(
 # (share buttons, a photo and its credit often sit between the byline and the bio)
 _HEAD_BIO_REACH = 12
 _OPENING_QUOTES = frozenset("\"“‘'«„‚")
-_META_SPLIT = re.compile(r"\s+[|•·]\s+|\s+[-–—]\s+")
+# ("\s+[|•·]\s+|\s+[-–—]\s+" as one class: the same matches, found faster)
+_META_SPLIT = re.compile(r"\s+[|•·\-–—]\s+")
 _BYLINE_SEPARATOR = re.compile(r"[,|]|\s[-–—]\s")
 _SAYS_END = re.compile(r"\b(?:SAYS?|SAID|CLAIMS?|WARNS?|REPORTS?)[\W]*$")
 #: Quotation marks: a line carrying them is (or quotes) someone's speech, not the outlet's appeal.

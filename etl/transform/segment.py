@@ -37,7 +37,8 @@ _ITEM_LINE = re.compile(
     r"|(?:By|BY|Written by|Words by):?(?:\s+(?:[A-Z][\w.'’-]*,?|and|&))*)$"
 )
 #: dates.parse_dateline needs a year: a 4-digit number or a numeric date ("19.05.22").
-_DATE_HINT = re.compile(r"\d{4}|\d[./-]\d{1,2}[./-]\d")
+# (written with the leading digit outside the alternation: the regex engine then scans for a digit)
+_DATE_HINT = re.compile(r"\d(?:\d{3}|[./-]\d{1,2}[./-]\d)")
 #: Longer lines are not looked at as datelines (they are prose that mentions a date).
 _DATELINE_MAX_CHARS = 90
 _HYPHEN_END = re.compile(r"[^\W\d_]-$")
