@@ -1085,9 +1085,12 @@ def _pull_quotes(
     ]
     if not quotes:
         return
+    # every segment's letters, apart: a quote whose letters occur only once in it (its own) repeats
+    # no other segment, and needs no scan of its neighbours
+    joined = b"\0".join([f.letters for f in feats])
     for i in quotes:
         key = feats[i].letters
-        if len(key) < min_letters:
+        if len(key) < min_letters or joined.count(key) < 2:
             continue
         # the paragraphs around it (bounded, so a file of thousands of quotes stays linear)
         for j in range(max(i - _PULL_QUOTE_REACH, 0), min(i + _PULL_QUOTE_REACH + 1, len(feats))):
