@@ -411,6 +411,8 @@ def _outlet_name(name: str | None, c: _Compiled) -> str | None:
     return " ".join(_titlecase(w) if w.isupper() and len(w) > 3 else w for w in words)
 
 
+#: What most lines tell detect_outlet: nothing (no vote, short, no byline opener).
+_SILENT: tuple[tuple[tuple[str, int], ...], bool, bool, bool] = ((), True, False, False)
 #: How many distinct lines detect_outlet remembers (per compiled rules; lines of <= 200 chars).
 OUTLET_CACHE_SIZE = 16384
 
@@ -469,9 +471,13 @@ def detect_outlet(lines: Sequence[str], rules: Rules | None = None) -> str | Non
         seen = cache.get(line)
         if seen is None:
             seen = _outlet_line(line, c)
+            if seen == _SILENT:
+                seen = _SILENT  # one shared tuple, recognised by identity below
             if len(cache) >= OUTLET_CACHE_SIZE:
                 del cache[next(iter(cache))]
             cache[line] = seen
+        if seen is _SILENT and not prev_opener:
+            continue  # the commonest line: no vote, no byline opener before or in it
         votes, short, opener, bare_opener = seen
         for name, weight in votes:
             vote(name, weight, idx)
