@@ -37,6 +37,7 @@ def _clear() -> None:
     from etl.transform.repair import _repair_line
 
     compiled(RULES).seg_cache.clear()
+    compiled(RULES).family_orders.clear()
     credits_compiled(RULES).outlet_lines.clear()
     _repair_line.cache_clear()
 
@@ -61,6 +62,7 @@ def test_warm_cache_equals_cold():
     warm = [_result(text) for text in reversed(TEXTS)][::-1]
     assert warm == cold
     assert compiled(RULES).seg_cache  # the caches were used
+    assert compiled(RULES).family_orders
     from etl.transform.credits import _compiled as credits_compiled
 
     assert credits_compiled(RULES).outlet_lines
@@ -138,3 +140,36 @@ def test_repair_line_cache_warm_equals_cold():
     warm = [repair_text(text) for text in reversed(texts)][::-1]
     assert warm == cold
     assert cold == [repair_text_full(text) for text in texts]
+
+
+def _plain_order(f, c):
+    """The family patterns _family_match tried before their order was remembered."""
+    hits = c.gate_words.intersection(f.tokens)
+    first = c.first_index.get(f.tokens[0]) if f.tokens else None
+    by_char = c.char_index.get(f.text[:1].lower())
+    if hits or first or by_char:
+        candidates = set(c.ungated)
+        if first:
+            candidates.update(first)
+        if by_char:
+            candidates.update(by_char)
+        for word in hits:
+            candidates.update(c.gate_index[word])
+        return tuple(sorted(candidates))
+    return tuple(c.ungated)
+
+
+def test_remembered_family_orders_equal_fresh_ones():
+    c = compiled(RULES)
+    c.family_orders.clear()
+    seen = 0
+    for text in TEXTS:
+        for seg in segment(repair_text(text), RULES):
+            f = _Feat(seg.text, c, tokenize(seg.text.casefold()))
+            if f.n_words > c.family_max_words[False]:
+                continue
+            _family_match(f, c, tail=False)
+            key = (f.tokens[0] if f.tokens else None, f.text[:1].lower(), c.gate_words.intersection(f.tokens))
+            assert tuple(c.family_orders[key]) == _plain_order(f, c), seg.text
+            seen += 1
+    assert seen > 500 and len(c.family_orders) < seen  # keys recur

@@ -153,6 +153,8 @@ class _Compiled:
     inline_chars: tuple[str, ...]  # per inline credit pattern: characters every match contains
     # text -> (features, outcome of _local): see _features; bounded, filled in insertion order
     seg_cache: dict[str, _Feat] = field(default_factory=dict, compare=False)
+    # (first token, first character, gate words present) -> family patterns to try, in order
+    family_orders: dict[tuple, tuple[tuple[int, int], ...]] = field(default_factory=dict, compare=False)
 
 
 def _alternation(patterns: Sequence[str], flags: int = re.IGNORECASE) -> re.Pattern[str] | None:
@@ -916,19 +918,25 @@ def _family_match(f: _Feat, c: _Compiled, tail: bool) -> tuple[_Family, re.Match
         order = c.tail_patterns
     else:
         hits = c.gate_words.intersection(f.tokens)
-        first = c.first_index.get(f.tokens[0]) if f.tokens else None
-        by_char = c.char_index.get(f.text[:1].lower())
-        if hits or first or by_char:
-            candidates = set(c.ungated)
-            if first:
-                candidates.update(first)
-            if by_char:
-                candidates.update(by_char)
-            for word in hits:
-                candidates.update(c.gate_index[word])
-            order = sorted(candidates)
-        else:
-            order = c.ungated
+        key = (f.tokens[0] if f.tokens else None, f.text[:1].lower(), hits)
+        order = c.family_orders.get(key)  # the same few keys recur: the order is remembered
+        if order is None:
+            first = c.first_index.get(key[0]) if f.tokens else None
+            by_char = c.char_index.get(key[1])
+            if hits or first or by_char:
+                candidates = set(c.ungated)
+                if first:
+                    candidates.update(first)
+                if by_char:
+                    candidates.update(by_char)
+                for word in hits:
+                    candidates.update(c.gate_index[word])
+                order = tuple(sorted(candidates))
+            else:
+                order = c.ungated
+            if len(c.family_orders) >= 4096:
+                c.family_orders.clear()
+            c.family_orders[key] = order
     families, terminal, text = c.families, f.terminal, f.text
     for fam_index, pattern_index in order:
         fam = families[fam_index]
