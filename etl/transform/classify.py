@@ -768,10 +768,18 @@ def _features(texts: Sequence[str], c: _Compiled) -> tuple[list[_Feat], list[tup
                 _local(f, st, c)
                 f.outcome = (st.label, st.reason, st.end_marker, st.related_intro, st.bare_intro, st.photo_credit, st.byline_open)
                 if len(cache) >= SEGMENT_CACHE_SIZE:
-                    del cache[next(iter(cache))]
+                    _forget_oldest(cache)
                 cache[text] = f
             feats[i] = f
     return feats, [f.outcome for f in feats]
+
+
+def _forget_oldest(cache: dict) -> None:
+    """Drop the oldest entry of an insertion-ordered cache (tolerating another thread doing so)."""
+    try:
+        del cache[next(iter(cache))]
+    except (KeyError, RuntimeError, StopIteration):
+        pass
 
 
 def _local(f: _Feat, st: _State, c: _Compiled) -> None:

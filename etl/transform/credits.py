@@ -474,7 +474,10 @@ def detect_outlet(lines: Sequence[str], rules: Rules | None = None) -> str | Non
             if seen == _SILENT:
                 seen = _SILENT  # one shared tuple, recognised by identity below
             if len(cache) >= OUTLET_CACHE_SIZE:
-                del cache[next(iter(cache))]
+                try:
+                    del cache[next(iter(cache))]
+                except (KeyError, RuntimeError, StopIteration):  # another thread got there first
+                    pass
             cache[line] = seen
         if seen is _SILENT and not prev_opener:
             continue  # the commonest line: no vote, no byline opener before or in it
