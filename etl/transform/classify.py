@@ -40,7 +40,7 @@ from etl.rules import Rules
 from etl.transform.credits import is_credit_line, parse_credits
 from etl.transform.gates import first_chars, first_words, gate_words, required_chars
 from etl.transform.memory import CorpusMemory, fingerprint_letters
-from etl.transform.segment import dateline_iso
+from etl.transform.segment import date_hint, dateline_iso
 from etl.transform.tokens import tokenize, tokenize_many
 
 # ----------------------------------------------------------------------------- compiled rules
@@ -786,7 +786,7 @@ def _local(f: _Feat, st: _State, c: _Compiled) -> None:
     """Evidence from the segment alone, strongest first."""
     t = c.t
     text = f.text
-    if len(text) <= t["dateline_max_chars"]:
+    if len(text) <= t["dateline_max_chars"] and date_hint(text):
         iso = dateline_iso(text, c.rules)
         if iso:
             st.label, st.reason = "dateline", f"dateline ({iso})"

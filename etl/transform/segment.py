@@ -59,6 +59,12 @@ def _settings(rules: Rules) -> tuple[int, int, int, float, int, int]:
     )
 
 
+def date_hint(text: str) -> bool:
+    """Whether ``text`` has what a dateline needs (a year or a numeric date): without it
+    :func:`dateline_iso` is None."""
+    return _DATE_HINT.search(text) is not None
+
+
 @lru_cache(maxsize=8192)
 def dateline_iso(text: str, rules: Rules) -> str | None:
     """``dates.parse_dateline`` remembered: segment, classify and metadata all ask about the same
@@ -70,7 +76,11 @@ def dateline_iso(text: str, rules: Rules) -> str | None:
 
 def _is_item(text: str, rules: Rules) -> bool:
     """A line that is a separate item by its shape: never joined to its neighbours."""
-    return bool(_ITEM_LINE.match(text)) or (len(text) <= _DATELINE_MAX_CHARS and dateline_iso(text, rules) is not None)
+    # (the date hint is tested before the remembered parse: most lines have none, and it is cheaper
+    # than a cache lookup keyed by the rules)
+    return bool(_ITEM_LINE.match(text)) or (
+        len(text) <= _DATELINE_MAX_CHARS and _DATE_HINT.search(text) is not None and dateline_iso(text, rules) is not None
+    )
 
 
 def wrap_width(lengths: Sequence[int], max_width: int, min_width: int, window: int) -> int | None:
