@@ -31,16 +31,16 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from etl.records import LabeledSegment, Segment
 from etl.rules import Rules
 from etl.transform.credits import is_credit_line, parse_credits
-from etl.transform.gates import first_chars, first_words, gate_words
+from etl.transform.gates import first_chars, first_words, gate_words, required_chars
 from etl.transform.memory import CorpusMemory, fingerprint_letters
-from etl.transform.segment import dateline_iso
+from etl.transform.segment import date_hint, dateline_iso
 from etl.transform.tokens import tokenize, tokenize_many
 
 # ----------------------------------------------------------------------------- compiled rules
@@ -74,7 +74,8 @@ _NAME_FOR_OUTLET = re.compile(
 # (share buttons, a photo and its credit often sit between the byline and the bio)
 _HEAD_BIO_REACH = 12
 _OPENING_QUOTES = frozenset("\"“‘'«„‚")
-_META_SPLIT = re.compile(r"\s+[|•·]\s+|\s+[-–—]\s+")
+# ("\s+[|•·]\s+|\s+[-–—]\s+" as one class: the same matches, found faster)
+_META_SPLIT = re.compile(r"\s+[|•·\-–—]\s+")
 _BYLINE_SEPARATOR = re.compile(r"[,|]|\s[-–—]\s")
 _SAYS_END = re.compile(r"\b(?:SAYS?|SAID|CLAIMS?|WARNS?|REPORTS?)[\W]*$")
 #: Quotation marks: a line carrying them is (or quotes) someone's speech, not the outlet's appeal.
@@ -147,6 +148,13 @@ class _Compiled:
     author_roles: frozenset[bytes]  # "correspondent", "reporter": the last word of an author's job line
     rules: Rules  # for the helpers (dates, credits), which compile their own rules
     fp_min_letters: int
+    inline_index: Mapping[bytes, tuple[int, ...]]  # gate word -> inline credit patterns it gates
+    inline_ungated: tuple[int, ...]  # inline credit patterns without a gate (tried on every line)
+    inline_chars: tuple[str, ...]  # per inline credit pattern: characters every match contains
+    # text -> (features, outcome of _local): see _features; bounded, filled in insertion order
+    seg_cache: dict[str, _Feat] = field(default_factory=dict, compare=False)
+    # (first token, first character, gate words present) -> family patterns to try, in order
+    family_orders: dict[tuple, tuple[tuple[int, int], ...]] = field(default_factory=dict, compare=False)
 
 
 def _alternation(patterns: Sequence[str], flags: int = re.IGNORECASE) -> re.Pattern[str] | None:
@@ -312,7 +320,24 @@ def compiled(rules: Rules) -> _Compiled:
         author_roles=_word_set(lex.get("author_roles", ())),
         rules=rules,
         fp_min_letters=int(cfg.get("memory", {}).get("min_fingerprint_letters", 4)),
+        inline_index=_pattern_index(inline),
+        inline_ungated=tuple(k for k, (_, gate) in enumerate(inline) if gate is None),
+        # (a space is in nearly every line: no use as a filter)
+        inline_chars=tuple(
+            "".join(sorted(required_chars(p, re.IGNORECASE) - {" "}))
+            for p in structure.get("inline_photo_credit", ())
+            if p
+        ),
     )
+
+
+def _pattern_index(patterns: Sequence[tuple[re.Pattern[str], frozenset[bytes] | None]]) -> dict[bytes, tuple[int, ...]]:
+    """Gate word -> the indexes of the gated patterns it opens, in order."""
+    index: dict[bytes, list[int]] = {}
+    for k, (_, gate) in enumerate(patterns):
+        for word in gate or ():
+            index.setdefault(word, []).append(k)
+    return {w: tuple(v) for w, v in index.items()}
 
 
 def _word_set(words: Sequence[str]) -> frozenset[bytes]:
@@ -343,10 +368,19 @@ def _ascii_gate(gate: frozenset[str] | None) -> frozenset[bytes] | None:
 # ----------------------------------------------------------------------------- features
 
 
-class _Feat:
-    """What the classifier measures on one segment; the costly parts only on demand."""
+_UNSET: Any = object()
 
-    __slots__ = ("text", "n_words", "tokens", "terminal", "anchor", "_stops", "_caps", "_content", "_letters", "_c")
+
+class _Feat:
+    """What the classifier measures on one segment; the costly parts only on demand.
+
+    Everything here depends only on the text and the rules, so one _Feat serves every segment with
+    that text (see ``_features``), and what is computed on demand is kept."""
+
+    __slots__ = (
+        "text", "n_words", "tokens", "terminal", "anchor", "letters", "_stops", "_caps", "_content", "_c",
+        "_tail_hit", "_appeal_hits", "outcome",
+    )
 
     def __init__(self, text: str, c: _Compiled, tokens: list[bytes] | None = None) -> None:
         self.text = text
@@ -357,7 +391,11 @@ class _Feat:
         self._stops: int | None = None
         self._caps: float | None = None
         self._content: frozenset[bytes] | None = None
-        self._letters: bytes | None = None
+        # the casefolded letters only: the key repeats and fingerprints compare
+        self.letters: bytes = b"".join(self.tokens)
+        self._tail_hit: Any = _UNSET  # see _tail_family
+        self._appeal_hits: int | None = None  # see _appeal_hits
+        self.outcome: tuple = ()  # the first fields of a _State after _local (see _features)
         # sentence-like: the prose that delimits the article (terminal punctuation and a function
         # word, or long prose that lost its full stop)
         t = c.t
@@ -372,13 +410,6 @@ class _Feat:
         if self._stops is None:
             self._stops = sum(map(self._c.stopwords.__contains__, self.tokens))
         return self._stops
-
-    @property
-    def letters(self) -> bytes:
-        """The casefolded letters only: the key repeats and fingerprints compare."""
-        if self._letters is None:
-            self._letters = b"".join(self.tokens)
-        return self._letters
 
     @property
     def density(self) -> float:
@@ -524,12 +555,8 @@ def classify(
     c = compiled(rules)
     t = c.t
     n = len(segments)
-    texts = [s.text for s in segments]
-    feats = [_Feat(text, c, tokens) for text, tokens in zip(texts, tokenize_many(texts))]
-    states = [_State() for _ in range(n)]
-
-    for i in range(n):
-        _local(segments[i], feats[i], states[i], c)
+    feats, outcomes = _features([s.text for s in segments], c)
+    states = [_State(*outcome) for outcome in outcomes]
     _captions_of_credits(segments, feats, states, c)
     _memory(segments, feats, states, c, rules, memory, outlet)
     _duplicates(segments, feats, states, c)
@@ -569,7 +596,7 @@ def classify(
         st = states[j]
         if st.label is not None:
             continue
-        hit = _family_match(feats[j], c, tail=True)
+        hit = _tail_family(feats[j], c)
         if hit is not None:
             fam, m = hit
             st.label, st.reason, st.anchor = fam.label, f"{fam.reason}: {_quote(m.group(), 30)!r}", False
@@ -622,8 +649,12 @@ def classify(
 
     _appeals(feats, states, c)
     return tuple(
-        LabeledSegment(seg, st.label or "body", st.reason or "sentence-like text")
-        for seg, st in zip(segments, states)
+        map(
+            LabeledSegment,
+            segments,
+            [st.label or "body" for st in states],
+            [st.reason or "sentence-like text" for st in states],
+        )
     )
 
 
@@ -662,6 +693,8 @@ def _about_section(
 def _appeal_hits(f: _Feat, c: _Compiled) -> int:
     """How many promotional words a line addressed to the reader ("you", "our") carries; 0 for a
     line that does not address the reader or reports speech (quotation marks, "said")."""
+    if f._appeal_hits is not None:
+        return f._appeal_hits
     tokens = f.tokens
     if (
         f.n_words > c.t["appeal_max_words"]
@@ -669,8 +702,11 @@ def _appeal_hits(f: _Feat, c: _Compiled) -> int:
         or not c.appeal_reported.isdisjoint(tokens)
         or _QUOTE_MARKS.search(f.text)
     ):
-        return 0
-    return len(c.appeal_words.intersection(tokens))
+        hits = 0
+    else:
+        hits = len(c.appeal_words.intersection(tokens))
+    f._appeal_hits = hits
+    return hits
 
 
 def _appeals(feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled) -> None:
@@ -705,11 +741,52 @@ def _appeals(feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled) -> 
             tail = False
 
 
-def _local(seg: Segment, f: _Feat, st: _State, c: _Compiled) -> None:
+#: How many distinct segment texts ``_features`` remembers (per compiled rules).
+SEGMENT_CACHE_SIZE = 16384
+
+
+def _features(texts: Sequence[str], c: _Compiled) -> tuple[list[_Feat], list[tuple]]:
+    """The features of each text and the outcome of :func:`_local` on it (the first fields of a
+    :class:`_State`).
+
+    Both depend on the text and the rules only, and the same lines recur across a corpus (site
+    furniture, promos, agency boilerplate, a story's copies), so they are remembered per text in
+    ``c.seg_cache`` (bounded: the oldest entries go first).  A _Feat is shared by every segment
+    with its text; its lazily computed parts are pure functions of the text too.  New texts are
+    tokenized in one batch (``tokenize_many`` gives every text the tokens ``tokenize`` would)."""
+    cache = c.seg_cache
+    feats = [cache.get(text) for text in texts]
+    missing = [i for i, f in enumerate(feats) if f is None]
+    if missing:
+        for i, tokens in zip(missing, tokenize_many([texts[i] for i in missing])):
+            text = texts[i]
+            f = cache.get(text)  # an earlier segment of this article with the same text
+            if f is None:
+                # a tuple of bytes: the garbage collector stops tracking it, the cache stays cheap
+                f = _Feat(text, c, tuple(tokens))
+                st = _State()
+                _local(f, st, c)
+                f.outcome = (st.label, st.reason, st.end_marker, st.related_intro, st.bare_intro, st.photo_credit, st.byline_open)
+                if len(cache) >= SEGMENT_CACHE_SIZE:
+                    _forget_oldest(cache)
+                cache[text] = f
+            feats[i] = f
+    return feats, [f.outcome for f in feats]
+
+
+def _forget_oldest(cache: dict) -> None:
+    """Drop the oldest entry of an insertion-ordered cache (tolerating another thread doing so)."""
+    try:
+        del cache[next(iter(cache))]
+    except (KeyError, RuntimeError, StopIteration):
+        pass
+
+
+def _local(f: _Feat, st: _State, c: _Compiled) -> None:
     """Evidence from the segment alone, strongest first."""
     t = c.t
     text = f.text
-    if len(text) <= t["dateline_max_chars"]:
+    if len(text) <= t["dateline_max_chars"] and date_hint(text):
         iso = dateline_iso(text, c.rules)
         if iso:
             st.label, st.reason = "dateline", f"dateline ({iso})"
@@ -799,19 +876,42 @@ def _local(seg: Segment, f: _Feat, st: _State, c: _Compiled) -> None:
 
 def _inline_credit(f: _Feat, c: _Compiled) -> re.Match[str] | None:
     """A photo credit ending the line ("... / Photo: Associated Press"), searched only in the
-    line's last characters and only when the line has one of the pattern's gate words."""
-    if c.inline_credit_gate is not None and c.inline_credit_gate.isdisjoint(f.tokens):
-        return None
+    line's last characters and only when the line has one of the pattern's gate words.
+
+    The patterns to try are the ungated ones plus those opened by a gate word among the line's
+    tokens (``inline_index``); on a long line the gate words must also be tokens of the window
+    searched.  Only patterns that cannot match are skipped, so the first match (in rule order) is
+    the one a search with every pattern would find."""
     start = max(len(f.text) - _CREDIT_WINDOW, 0)
-    # a match lies in the window, so its gate words are tokens of the window
-    tokens = f.tokens if start == 0 else tokenize(f.text[start:].casefold())
-    for pattern, gate in c.inline_credit:
-        if gate is not None and gate.isdisjoint(tokens):
+    hits = c.inline_index.keys() & f.tokens if f.tokens else ()
+    if hits:
+        if start:
+            # a match lies in the window, so its gate words are tokens of the window
+            hits = hits.intersection(tokenize(f.text[start:].casefold()))
+        order = set(c.inline_ungated)
+        for word in hits:
+            order.update(c.inline_index[word])
+        order = sorted(order)
+    else:
+        order = c.inline_ungated
+    patterns, needs, text = c.inline_credit, c.inline_chars, f.text
+    window = text[start:] if start else text
+    for k in order:
+        # a character every match contains is missing: no need to search
+        if needs[k] and not all(ch in window for ch in needs[k]):
             continue
-        m = pattern.search(f.text, start)
+        m = patterns[k][0].search(text, start)
         if m:
             return m
     return None
+
+
+def _tail_family(f: _Feat, c: _Compiled) -> tuple[_Family, re.Match[str]] | None:
+    """``_family_match(f, c, tail=True)``, kept on the (shared) features."""
+    hit = f._tail_hit
+    if hit is _UNSET:
+        hit = f._tail_hit = _family_match(f, c, tail=True)
+    return hit
 
 
 def _family_match(f: _Feat, c: _Compiled, tail: bool) -> tuple[_Family, re.Match[str]] | None:
@@ -826,19 +926,25 @@ def _family_match(f: _Feat, c: _Compiled, tail: bool) -> tuple[_Family, re.Match
         order = c.tail_patterns
     else:
         hits = c.gate_words.intersection(f.tokens)
-        first = c.first_index.get(f.tokens[0]) if f.tokens else None
-        by_char = c.char_index.get(f.text[:1].lower())
-        if hits or first or by_char:
-            candidates = set(c.ungated)
-            if first:
-                candidates.update(first)
-            if by_char:
-                candidates.update(by_char)
-            for word in hits:
-                candidates.update(c.gate_index[word])
-            order = sorted(candidates)
-        else:
-            order = c.ungated
+        key = (f.tokens[0] if f.tokens else None, f.text[:1].lower(), hits)
+        order = c.family_orders.get(key)  # the same few keys recur: the order is remembered
+        if order is None:
+            first = c.first_index.get(key[0]) if f.tokens else None
+            by_char = c.char_index.get(key[1])
+            if hits or first or by_char:
+                candidates = set(c.ungated)
+                if first:
+                    candidates.update(first)
+                if by_char:
+                    candidates.update(by_char)
+                for word in hits:
+                    candidates.update(c.gate_index[word])
+                order = tuple(sorted(candidates))
+            else:
+                order = c.ungated
+            if len(c.family_orders) >= 4096:
+                c.family_orders.clear()
+            c.family_orders[key] = order
     families, terminal, text = c.families, f.terminal, f.text
     for fam_index, pattern_index in order:
         fam = families[fam_index]
@@ -937,17 +1043,27 @@ def _duplicates(
     prefixes: dict[bytes, list[int]] = {}
     suffixes: dict[bytes, list[int]] = {}
     letters: dict[int, bytes] = {}
-    for i, (f, st) in enumerate(zip(feats, states)):
-        if st.label not in (None, "caption", "body"):
+    for i, f in enumerate(feats):
+        st = states[i]
+        label = st.label
+        if label is not None and label != "caption" and label != "body":
             continue
         key = f.letters
         if len(key) < min_letters:
             continue
         j = seen.get(key)
-        if j is None and len(f.text) >= near_min:
-            pre, suf = key[:key_chars], key[-key_chars:]
+        if j is not None:
+            st.label, st.dup_of = "duplicate", j
+            st.reason = f"repeat of line {segments[j].line_start} (normalized)"
+            continue
+        if len(f.text) < near_min:
+            seen[key] = i
+            continue
+        pre, suf = key[:key_chars], key[-key_chars:]
+        same_start, same_end = prefixes.get(pre), suffixes.get(suf)
+        if same_start or same_end:
             # the latest few segments sharing a start or an end (bounded: no quadratic blow-up)
-            for cand in (*prefixes.get(pre, ())[-_NEAR_CANDIDATES:], *suffixes.get(suf, ())[-_NEAR_CANDIDATES:]):
+            for cand in (*(same_start or ())[-_NEAR_CANDIDATES:], *(same_end or ())[-_NEAR_CANDIDATES:]):
                 other = letters[cand]
                 if min(len(key), len(other)) / max(len(key), len(other)) < ratio:
                     continue
@@ -955,16 +1071,20 @@ def _duplicates(
                 if len(mine & theirs) >= ratio * len(mine | theirs):
                     j = cand
                     break
-        if j is not None:
-            st.label, st.dup_of = "duplicate", j
-            how = "(normalized)" if seen.get(key) is not None else "(nearly)"
-            st.reason = f"repeat of line {segments[j].line_start} {how}"
-            continue
+            if j is not None:
+                st.label, st.dup_of = "duplicate", j
+                st.reason = f"repeat of line {segments[j].line_start} (nearly)"
+                continue
         seen[key] = i
-        if len(f.text) >= near_min:
-            letters[i] = key
-            prefixes.setdefault(key[:key_chars], []).append(i)
-            suffixes.setdefault(key[-key_chars:], []).append(i)
+        letters[i] = key
+        if same_start is None:
+            prefixes[pre] = [i]
+        else:
+            same_start.append(i)
+        if same_end is None:
+            suffixes[suf] = [i]
+        else:
+            same_end.append(i)
     _pull_quotes(segments, feats, states, c)
 
 
@@ -981,9 +1101,12 @@ def _pull_quotes(
     ]
     if not quotes:
         return
+    # every segment's letters, apart: a quote whose letters occur only once in it (its own) repeats
+    # no other segment, and needs no scan of its neighbours
+    joined = b"\0".join([f.letters for f in feats])
     for i in quotes:
         key = feats[i].letters
-        if len(key) < min_letters:
+        if len(key) < min_letters or joined.count(key) < 2:
             continue
         # the paragraphs around it (bounded, so a file of thousands of quotes stays linear)
         for j in range(max(i - _PULL_QUOTE_REACH, 0), min(i + _PULL_QUOTE_REACH + 1, len(feats))):
@@ -1009,7 +1132,7 @@ def _head_bio(anchors: Sequence[int], feats: Sequence[_Feat], states: Sequence[_
         for j in range(max(0, i - _HEAD_BIO_REACH), i)
     ):
         return
-    hit = _family_match(f, c, tail=True)
+    hit = _tail_family(f, c)
     if hit is not None:
         fam, m = hit
         states[i].label, states[i].reason = fam.label, f"{fam.reason} under the byline: {_quote(m.group(), 30)!r}"

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from etl.records import Credit
@@ -62,6 +62,8 @@ class _Compiled:
     wire_re: re.Pattern[str]
     wire_weight: int
     byline_weight: int
+    # line -> what it tells detect_outlet (see _outlet_line); bounded, filled in insertion order
+    outlet_lines: dict[str, tuple] = field(default_factory=dict, compare=False)
 
 
 def _alt(words: Iterable[str]) -> str:
@@ -409,6 +411,37 @@ def _outlet_name(name: str | None, c: _Compiled) -> str | None:
     return " ".join(_titlecase(w) if w.isupper() and len(w) > 3 else w for w in words)
 
 
+#: What most lines tell detect_outlet: nothing (no vote, short, no byline opener).
+_SILENT: tuple[tuple[tuple[str, int], ...], bool, bool, bool] = ((), True, False, False)
+#: How many distinct lines detect_outlet remembers (per compiled rules; lines of <= 200 chars).
+OUTLET_CACHE_SIZE = 16384
+
+
+def _outlet_line(line: str, c: _Compiled) -> tuple[tuple[tuple[str, int], ...], bool, bool, bool]:
+    """What one stripped, non-blank line of at most 200 characters tells :func:`detect_outlet`
+    (which remembers it per text in ``c.outlet_lines``: furniture recurs): the votes of its wire
+    lede and self-references (name, weight), whether it is short enough for a byline, whether it
+    opens with a byline opener, and whether it is only one ("By:")."""
+    votes: list[tuple[str, int]] = []
+    if "(" in line[:80]:
+        m = c.wire_re.match(line)
+        if m:
+            name = _outlet_name(m.group("name"), c)
+            if name:
+                votes.append((name, c.wire_weight))
+    if len(line) <= 200 and _hinted(line.lower(), _SELF_HINTS):
+        probe = line.title() if line.isupper() else line
+        for pat, weight in c.self_refs:
+            for sm in pat.finditer(probe):
+                name = _outlet_name(sm.group("name"), c)
+                if name:
+                    votes.append((name, weight))
+    if len(line) > 120:
+        return tuple(votes), False, False, False
+    opener = c.byline_open_re.match(line)
+    return tuple(votes), True, opener is not None, opener is not None and opener.end() == len(line)
+
+
 def detect_outlet(lines: Sequence[str], rules: Rules | None = None) -> str | None:
     """The outlet the text names as its own (see the module doc), or None."""
     c = _c(rules)
@@ -420,29 +453,45 @@ def detect_outlet(lines: Sequence[str], rules: Rules | None = None) -> str | Non
             scores[name] = scores.get(name, 0) + weight
             first.setdefault(name, idx)
 
+    cache = c.outlet_lines
     prev_opener = False
     for idx, raw in enumerate(lines):
         line = raw.strip()
         if not line:
             continue
-        if "(" in line[:80]:
-            m = c.wire_re.match(line)
-            if m:
-                vote(_outlet_name(m.group("name"), c), c.wire_weight, idx)
-        if len(line) <= 200 and _hinted(line.lower(), _SELF_HINTS):
-            probe = line.title() if line.isupper() else line
-            for pat, weight in c.self_refs:
-                for sm in pat.finditer(probe):
-                    vote(_outlet_name(sm.group("name"), c), weight, idx)
-        if len(line) > 120:
+        if len(line) > 200:
+            # too long for a self-reference or a byline: only a wire lede counts (not remembered:
+            # long lines are paragraphs, which seldom recur)
+            if "(" in line[:80]:
+                m = c.wire_re.match(line)
+                if m:
+                    vote(_outlet_name(m.group("name"), c), c.wire_weight, idx)
             prev_opener = False
             continue
-        opener = c.byline_open_re.match(line)
+        seen = cache.get(line)
+        if seen is None:
+            seen = _outlet_line(line, c)
+            if seen == _SILENT:
+                seen = _SILENT  # one shared tuple, recognised by identity below
+            if len(cache) >= OUTLET_CACHE_SIZE:
+                try:
+                    del cache[next(iter(cache))]
+                except (KeyError, RuntimeError, StopIteration):  # another thread got there first
+                    pass
+            cache[line] = seen
+        if seen is _SILENT and not prev_opener:
+            continue  # the commonest line: no vote, no byline opener before or in it
+        votes, short, opener, bare_opener = seen
+        for name, weight in votes:
+            vote(name, weight, idx)
+        if not short:
+            prev_opener = False
+            continue
         if prev_opener or opener:
             for cr in parse_credits(line, idx, rules):
                 if cr.role == "agency":
                     vote(cr.name, c.byline_weight, idx)
-        prev_opener = opener is not None and opener.end() == len(line)
+        prev_opener = bare_opener
     if not scores:
         return None
     return max(scores, key=lambda n: (scores[n], -first[n]))

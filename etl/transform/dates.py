@@ -304,18 +304,97 @@ def _iso(parts: _Parts, c: _Compiled) -> str | None:
         return None
     day_first = parts.dotted or (c.day_first and not parts.year_first)
     try:
-        dt = dateutil_parser.parse(" ".join(parts.words), dayfirst=day_first, yearfirst=parts.year_first)
+        dt = _plain_datetime(parts.words, day_first, parts.year_first)
+        if dt is None:
+            dt = dateutil_parser.parse(" ".join(parts.words), dayfirst=day_first, yearfirst=parts.year_first)
     except (ValueError, OverflowError):
         return None
     if not c.min_year <= dt.year <= c.max_year:
         return None
     if not parts.time:
-        return dt.strftime("%Y-%m-%d")
+        return _ymd(dt)
     if dt.tzinfo is None and parts.zone is not None:
         dt = dt.replace(tzinfo=parts.zone)
     if dt.tzinfo is None:
-        return dt.strftime("%Y-%m-%dT%H:%M:%S")
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return f"{_ymd(dt)}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}"
+    dt = dt.astimezone(timezone.utc)
+    return f"{_ymd(dt)}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}Z"
+
+
+def _ymd(dt: datetime) -> str:
+    """``dt.strftime("%Y-%m-%d")`` (formatted directly for 4-digit years: strftime is slow)."""
+    if dt.year < 1000:
+        return dt.strftime("%Y-%m-%d")  # %Y's padding of small years depends on the C library
+    return f"{dt.year}-{dt.month:02d}-{dt.day:02d}"
+
+
+_PLAIN_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_PLAIN_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+_MONTH_NUMBER = {calendar.month_abbr[k]: k for k in range(1, 13)}
+
+
+def _plain_datetime(words: list[str], day_first: bool, year_first: bool) -> datetime | None:
+    """The datetime dateutil gives for the commonest cleaned dates, without dateutil (whose
+    tokenizer costs ~0.2 ms a call); None when the date is of another shape (dateutil decides).
+
+    Shapes: "2022-05-19", "2022-05-19 17:52[:00]" (year first only), "May 19 2022" and
+    "19 May 2022", each optionally followed by "17:52[:00]" and then "AM"/"PM".  With a month
+    name, an impossible date or time ("Feb 30 2022", "21:27 AM") raises ValueError, as dateutil
+    does; an impossible ISO date gives None (dateutil reads "2022-13-05" as 13 May).  A test
+    compares this with dateutil over every month, day, hour and both flags."""
+    n = len(words)
+    if not n:
+        return None
+    w0 = words[0]
+    m = _PLAIN_ISO.fullmatch(w0)
+    if m is not None:
+        if day_first or not year_first:
+            return None
+        named = False
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+        rest = words[1:]
+        if m[4] is not None:
+            if rest:
+                return None
+            try:
+                return datetime(year, month, day, int(m[4]), int(m[5]), int(m[6] or 0))
+            except ValueError:
+                return None
+    elif n >= 3 and len(words[2]) == 4 and words[2].isdigit():
+        if w0 in _MONTH_NUMBER and len(words[1]) <= 2 and words[1].isdigit():
+            month, day = _MONTH_NUMBER[w0], int(words[1])
+        elif words[1] in _MONTH_NUMBER and len(w0) <= 2 and w0.isdigit():
+            month, day = _MONTH_NUMBER[words[1]], int(w0)
+        else:
+            return None
+        named = True
+        year = int(words[2])
+        rest = words[3:]
+    else:
+        return None
+    hour = minute = second = 0
+    if rest:
+        t = _PLAIN_TIME.fullmatch(rest[0])
+        if t is None or len(rest) > 2:
+            return None
+        hour, minute, second = int(t[1]), int(t[2]), int(t[3] or 0)
+        if len(rest) == 2:
+            if rest[1] not in ("AM", "PM"):
+                return None
+            if hour > 12:
+                if named:
+                    raise ValueError("hour above 12 with AM/PM")
+                return None
+            if rest[1] == "PM" and hour < 12:
+                hour += 12
+            elif rest[1] == "AM" and hour == 12:
+                hour = 0
+    try:
+        return datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        if named:
+            raise
+        return None
 
 
 @lru_cache(maxsize=8192)

@@ -289,3 +289,37 @@ def first_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
         return None
     chars = _first_chars(parsed[1:], [_BUDGET])
     return frozenset(chars) if chars else None
+
+
+def _required(items: Iterable[Item]) -> set[str]:
+    """ASCII non-letter characters that every match of ``items`` consumes."""
+    out: set[str] = set()
+    for op, av in items:
+        if op is _c.LITERAL:
+            ch = chr(av)
+            # ASCII non-letters only: they have no other case under re.IGNORECASE
+            if ch.isascii() and not ch.isalpha():
+                out.add(ch)
+        elif op is _c.SUBPATTERN:
+            out |= _required(av[-1])
+        elif op in _REPEATS or op is getattr(_c, "POSSESSIVE_REPEAT", None):
+            if av[0] >= 1:
+                out |= _required(av[2])
+        elif op is getattr(_c, "ATOMIC_GROUP", None):
+            out |= _required(av)
+        elif op is _c.BRANCH:
+            sets = [_required(alt) for alt in av[1]]
+            out |= set.intersection(*sets) if sets else set()
+        # anything else (classes, lookarounds, boundaries, back-references) requires nothing
+    return out
+
+
+def required_chars(pattern: str, flags: int = 0) -> frozenset[str]:
+    """ASCII non-letter characters (",", "/", "(") each of which is part of every match of
+    ``pattern``: a text lacking one of them cannot match (a cheap ``in`` test before a search).
+    Lookarounds are not counted (what they see is not part of the match)."""
+    try:
+        parsed = _p.parse(pattern, flags)
+    except re.error:
+        return frozenset()
+    return frozenset(_required(parsed))

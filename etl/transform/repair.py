@@ -41,6 +41,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 import ftfy
 from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
@@ -257,9 +258,13 @@ def repair_text(text: str) -> str:
         return repair_text_full(text)
     lines = text.split("\n")
     last = len(lines) - 1
-    out = []
-    for k, line in enumerate(lines):
-        segment = line if k == last else line + "\n"  # ftfy's segments keep their "\n"
-        how, pre = _without_ftfy(segment)
-        out.append(pre if how != FULL else ftfy.fix_text(segment, CONFIG))
+    out = [_repair_line(line if k == last else line + "\n") for k, line in enumerate(lines)]  # ftfy's segments keep their "\n"
     return _finish("".join(out))
+
+
+@lru_cache(maxsize=8192)
+def _repair_line(segment: str) -> str:
+    """One line of damaged text (with its "\\n"), through ftfy only when it needs it.  Remembered:
+    a damaged file's lines recur in its copies and in other files of the same broken source."""
+    how, pre = _without_ftfy(segment)
+    return pre if how != FULL else ftfy.fix_text(segment, CONFIG)

@@ -29,6 +29,7 @@ from etl.rules import Rules, default_rules
 from etl.transform.dates import parse_dateline
 
 _LEADING_WS = re.compile(r"^[ \t\u00a0\u3000]*")
+_INDENT_CHARS = " \t\u00a0\u3000"  # what _LEADING_WS matches (str.lstrip of these is the same)
 _FIRST_WORD = re.compile(r"\S+")
 # a separate item by its shape: a fully parenthesized/bracketed line, a byline, a list item
 _ITEM_LINE = re.compile(
@@ -36,7 +37,8 @@ _ITEM_LINE = re.compile(
     r"|(?:By|BY|Written by|Words by):?(?:\s+(?:[A-Z][\w.'’-]*,?|and|&))*)$"
 )
 #: dates.parse_dateline needs a year: a 4-digit number or a numeric date ("19.05.22").
-_DATE_HINT = re.compile(r"\d{4}|\d[./-]\d{1,2}[./-]\d")
+# (written with the leading digit outside the alternation: the regex engine then scans for a digit)
+_DATE_HINT = re.compile(r"\d(?:\d{3}|[./-]\d{1,2}[./-]\d)")
 #: Longer lines are not looked at as datelines (they are prose that mentions a date).
 _DATELINE_MAX_CHARS = 90
 _HYPHEN_END = re.compile(r"[^\W\d_]-$")
@@ -57,6 +59,12 @@ def _settings(rules: Rules) -> tuple[int, int, int, float, int, int]:
     )
 
 
+def date_hint(text: str) -> bool:
+    """Whether ``text`` has what a dateline needs (a year or a numeric date): without it
+    :func:`dateline_iso` is None."""
+    return _DATE_HINT.search(text) is not None
+
+
 @lru_cache(maxsize=8192)
 def dateline_iso(text: str, rules: Rules) -> str | None:
     """``dates.parse_dateline`` remembered: segment, classify and metadata all ask about the same
@@ -68,7 +76,11 @@ def dateline_iso(text: str, rules: Rules) -> str | None:
 
 def _is_item(text: str, rules: Rules) -> bool:
     """A line that is a separate item by its shape: never joined to its neighbours."""
-    return bool(_ITEM_LINE.match(text)) or (len(text) <= _DATELINE_MAX_CHARS and dateline_iso(text, rules) is not None)
+    # (the date hint is tested before the remembered parse: most lines have none, and it is cheaper
+    # than a cache lookup keyed by the rules)
+    return bool(_ITEM_LINE.match(text)) or (
+        len(text) <= _DATELINE_MAX_CHARS and _DATE_HINT.search(text) is not None and dateline_iso(text, rules) is not None
+    )
 
 
 def wrap_width(lengths: Sequence[int], max_width: int, min_width: int, window: int) -> int | None:
@@ -133,25 +145,27 @@ def segment(text: str, rules: Rules | None = None) -> tuple[Segment, ...]:
                 width = None
 
     if width is None:  # every non-blank line is a segment
-        return tuple(
-            Segment(k, i, i, line) for k, (i, line) in enumerate((i, line) for i, line in enumerate(lines) if line)
-        )
+        at = [i for i, line in enumerate(lines) if line]
+        return tuple(map(Segment, range(len(at)), at, at, [lines[i] for i in at]))
     segments: list[Segment] = []
     i, n = 0, len(lines)
+    indents = [len(raw) - len(raw.lstrip(_INDENT_CHARS)) for raw in raw_lines]
+    known_item = -1  # a line _is_item already said is an item
     while i < n:
         if not lines[i]:
             i += 1
             continue
         start = i
         parts = [lines[i]]
-        if not _is_item(lines[i], rules):
+        if i != known_item and not _is_item(lines[i], rules):
             while i + 1 < n and lines[i + 1]:
-                cur, nxt = lines[i], lines[i + 1]
-                indent_cur = len(_LEADING_WS.match(raw_lines[i]).group())
-                indent_next = len(_LEADING_WS.match(raw_lines[i + 1]).group())
-                if indent_next - indent_cur >= indent_break:
+                if indents[i + 1] - indents[i] >= indent_break:
                     break  # an indented first line starts a new paragraph
-                if not _continues(cur, nxt, width, slack) or _is_item(nxt, rules):
+                nxt = lines[i + 1]
+                if not _continues(lines[i], nxt, width, slack):
+                    break
+                if _is_item(nxt, rules):
+                    known_item = i + 1
                     break
                 i += 1
                 parts.append(nxt)
@@ -165,5 +179,7 @@ def _join(parts: list[str]) -> str:
     "known") is joined without one.  Linear in the paragraph's length."""
     out = [parts[0]]
     for prev, part in zip(parts, parts[1:]):
-        out.append(part if _HYPHEN_END.search(prev) and _LOWER_START.match(part) else " " + part)
+        # (the hyphen test looks at the last two characters only: parts have no "\n")
+        hyphen = prev.endswith("-") and _HYPHEN_END.search(prev, max(len(prev) - 2, 0))
+        out.append(part if hyphen and _LOWER_START.match(part) else " " + part)
     return "".join(out)
