@@ -7,31 +7,46 @@ date, credits, outlet) → mentions (people named in the kept paragraphs).
 Captions are kept: body and heading segments become content paragraphs and caption segments become
 paragraphs of kind ``caption`` (analysts include or exclude them with ``kind``); every other label
 is a removed segment with its reason.  Positions count kept paragraphs from 0.
+
+Importing the package is cheap: the stages (their compiled rules, ftfy, dateutil) are imported on
+first use, so a nightly run with nothing to clean, or the writer process, never loads them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from typing import TYPE_CHECKING, Any
+
 from etl.records import PARAGRAPH_LABELS, Article, LabeledSegment, Paragraph, RawDocument
 from etl.rules import Rules
-# imported under other names so that the submodules etl.transform.classify / .segment stay
-# reachable as attributes of the package
-from etl.transform.classify import classify as classify_segments
-from etl.transform.classify import compiled
-from etl.transform.memory import CorpusMemory, fingerprint_letters, normalize_letters
-from etl.transform.mentions import find_mentions
-from etl.transform.metadata import detect_outlet, extract_metadata
-from etl.transform.repair import repair_text
-from etl.transform.segment import segment as segment_text
+from etl.transform.memory import CorpusMemory, segment_fingerprints
 
-__all__ = ["transform", "clean_text", "paragraphs_of"]
+if TYPE_CHECKING:
+    from etl.transform.metadata import extract_metadata
+
+__all__ = ["transform", "clean_text", "paragraphs_of", "extract_metadata"]
+
+
+def __getattr__(name: str) -> Any:
+    """``etl.transform.extract_metadata``, imported on first use (PEP 562)."""
+    if name == "extract_metadata":
+        from etl.transform.metadata import extract_metadata
+
+        return extract_metadata
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def clean_text(
     text: str, rules: Rules, memory: CorpusMemory | None = None
 ) -> tuple[str, tuple[LabeledSegment, ...], str | None]:
     """The cleaning stage without metadata: (repaired text, labeled segments, outlet)."""
+    # named so that the package's submodules (etl.transform.classify, .segment) stay its attributes
+    from etl.transform.classify import classify as classify_segments
+    from etl.transform.metadata import detect_outlet
+    from etl.transform.repair import repair_text
+    from etl.transform.segment import segment as segment_text
+
     repaired = repair_text(text)
     segments = segment_text(repaired, rules)
     outlet = None
@@ -52,11 +67,13 @@ def paragraphs_of(labeled: Sequence[LabeledSegment]) -> tuple[Paragraph, ...]:
 
 def transform(raw: RawDocument, rules: Rules, memory: CorpusMemory | None = None) -> Article:
     """Everything learned about one document, ready to load."""
+    from etl.transform.mentions import find_mentions
+    from etl.transform.metadata import extract_metadata
+
     text, labeled, outlet = clean_text(raw.text, rules, memory)
     metadata = extract_metadata(labeled, rules, outlet=outlet)
     paragraphs = paragraphs_of(labeled)
     people, mentions = find_mentions(paragraphs, rules, title=metadata.title)
-    min_letters = compiled(rules).fp_min_letters
     return Article(
         raw=raw,
         text=text,
@@ -66,5 +83,5 @@ def transform(raw: RawDocument, rules: Rules, memory: CorpusMemory | None = None
         people=tuple(people),
         mentions=tuple(mentions),
         rules_version=rules.version,
-        fingerprints=tuple(fingerprint_letters(normalize_letters(ls.segment.text), min_letters) for ls in labeled),
+        fingerprints=segment_fingerprints([ls.segment.text for ls in labeled], rules),
     )

@@ -34,13 +34,11 @@ How the database side uses it (``etl.pipeline`` / ``etl.db.load``):
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from etl.rules import Rules
-from etl.transform.repair import repair_text
-from etl.transform.segment import segment
 from etl.transform.tokens import letters, tokenize_many
 
 _EMPTY: Mapping[str, int] = MappingProxyType({})
@@ -85,11 +83,18 @@ def document_fingerprints(text: str, rules: Rules) -> frozenset[str]:
     the pipeline's counting pass gets them at a fraction of the cost of a full transform and knows
     each line's final count before any article is cleaned with it.
     """
-    min_letters = min_fingerprint_letters(rules)
-    tokens = tokenize_many([s.text for s in segment(repair_text(text), rules)])  # == letters() per line
-    found = {fingerprint_letters(b"".join(t), min_letters) for t in tokens}
+    from etl.transform.repair import repair_text  # here: importing this module stays cheap
+    from etl.transform.segment import segment
+
+    found = set(segment_fingerprints([s.text for s in segment(repair_text(text), rules)], rules))
     found.discard("")
     return frozenset(found)
+
+
+def segment_fingerprints(texts: Sequence[str], rules: Rules) -> tuple[str, ...]:
+    """:func:`fingerprint` of each of a document's segment texts, tokenized in one pass."""
+    min_letters = min_fingerprint_letters(rules)
+    return tuple(fingerprint_letters(b"".join(t), min_letters) for t in tokenize_many(texts))  # == letters()
 
 
 def is_recurring(
