@@ -38,6 +38,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import Connection
 
+from etl.db.engine import insert_rows
 from etl.records import Mention, PersonRef
 from etl.rules import Rules, default_rules
 from etl.transform.names import NameData, name_data, split_name
@@ -373,9 +374,9 @@ def resolve_article(
         rows.append((pid, para, article_id, m.char_start, m.char_end, m.surface, names.get(m.person, m.surface)))
     if not rows:
         return
-    _x(conn, 
-        "INSERT INTO mentions (person_id, paragraph_id, article_id, char_start, char_end, surface, article_name) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+    insert_rows(
+        _raw(conn),
+        "INSERT INTO mentions (person_id, paragraph_id, article_id, char_start, char_end, surface, article_name)",
         rows,
     )
     alias_counts = Counter((r[0], r[5]) for r in rows)
@@ -396,10 +397,11 @@ def _article_live(conn: Connection, article_id: int) -> bool:
 
 
 def _bump_aliases(conn: Connection, alias_counts: Mapping[tuple[int, str], int]) -> None:
-    _x(conn, 
-        "INSERT INTO person_aliases (person_id, alias, count) VALUES (?, ?, ?) "
-        "ON CONFLICT (person_id, alias) DO UPDATE SET count = count + excluded.count",
+    insert_rows(
+        _raw(conn),
+        "INSERT INTO person_aliases (person_id, alias, count)",
         [(pid, alias, n) for (pid, alias), n in alias_counts.items()],
+        " ON CONFLICT (person_id, alias) DO UPDATE SET count = count + excluded.count",
     )
 
 
@@ -492,19 +494,33 @@ def _recount(conn: Connection, pid: int) -> None:
 
 
 _MISSING = object()
-_PARSED: dict[int, tuple[NameData, dict[str, tuple[str, str] | None]]] = {}
+_PARSED: dict[int, tuple[NameData, dict[str, tuple[str, str] | None], dict[str, tuple[str | None, str | None]]]] = {}
 
 
-def _alias_forms(data: NameData) -> dict[str, tuple[str, str] | None]:
-    """alias -> its parse (see :func:`_parse_alias`), remembered per NameData: ``split_name`` is the costly part."""
+def _caches(data: NameData) -> tuple:
     entry = _PARSED.get(id(data))
     if entry is None or entry[0] is not data:
         if len(_PARSED) > 8:
             _PARSED.clear()
-        entry = _PARSED[id(data)] = (data, {})
-    elif len(entry[1]) > 500_000:
+        entry = _PARSED[id(data)] = (data, {}, {})
+    elif len(entry[1]) > 500_000 or len(entry[2]) > 500_000:
         entry[1].clear()
-    return entry[1]
+        entry[2].clear()
+    return entry
+
+
+def _alias_forms(data: NameData) -> dict[str, tuple[str, str] | None]:
+    """alias -> its parse (see :func:`_parse_alias`), remembered per NameData: ``split_name`` is the costly part."""
+    return _caches(data)[1]
+
+
+def _split_full(data: NameData, name: str) -> tuple[str | None, str | None]:
+    """``split_name(name.split(), data)``, remembered per NameData (it depends on nothing else)."""
+    splits = _caches(data)[2]
+    got = splits.get(name)
+    if got is None:
+        got = splits[name] = split_name(name.split(), data)
+    return got
 
 
 def _parse_alias(data: NameData, alias: str) -> tuple[str, str] | None:
@@ -532,21 +548,27 @@ def canonical_name(
     With ``keep_initials`` (another person has the same given and family name, and the middle initials tell
     them apart: "George W. Bush" / "George H. W. Bush") the forms with middle initials are kept and preferred.
     """
-    forms: Counter = Counter()
+    forms: dict[str, int] = {}  # insertion ordered, as the Counter this replaced
     parsed = _alias_forms(data)
+    pick = 1 if keep_initials else 0
     for alias, n in aliases:
         both = parsed.get(alias, _MISSING)
         if both is _MISSING:
             both = parsed[alias] = _parse_alias(data, alias)
         if both is None:
             continue
-        forms[both[1 if keep_initials else 0]] += max(n, 1)
+        form = both[pick]
+        forms[form] = forms.get(form, 0) + (n if n > 1 else 1)
     if forms:
-        def rank(kv: tuple[str, int]) -> tuple[int, int]:
-            return (-(keep_initials and bool(middle_initials(kv[0]))), -kv[1])
+        if keep_initials:
+            def rank(kv: tuple[str, int]) -> tuple[int, int]:
+                return (-bool(middle_initials(kv[0])), -kv[1])
 
-        top = min(map(rank, forms.items()))
-        tied = [kv for kv in forms.items() if rank(kv) == top]
+            top = min(map(rank, forms.items()))
+            tied = [kv for kv in forms.items() if rank(kv) == top]
+        else:  # rank (0, -count): the highest count
+            best = max(forms.values())
+            tied = [kv for kv in forms.items() if kv[1] == best]
         if len(tied) == 1:
             return tied[0][0]
         preferred = set()
@@ -626,9 +648,8 @@ def _refresh_chunk(conn: Connection, ids: list[int]) -> None:
         name = canonical_name(data, aliases.get(pid, ()), person[2], person[3], keep_initials=pid in apart)
         if not name:
             continue
-        words = name.split()
-        if len(words) >= 2:
-            given, family = split_name(words, data)
+        if len(name.split()) >= 2:
+            given, family = _split_full(data, name)
         else:
             given, family = person[2], person[3]
         if (name, given, family) != (person[1], person[2], person[3]):

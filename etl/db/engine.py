@@ -17,6 +17,8 @@ BUSY_TIMEOUT_MS = 30_000
 #: Key of ``Connection.info``: the statement that opens the connection's next transaction, once
 #: (e.g. ``BEGIN IMMEDIATE`` for a write transaction on a connection that otherwise reads).
 NEXT_BEGIN = "etl_next_begin"
+#: Prepared statements each connection keeps (the sqlite3 default is 128).
+STATEMENT_CACHE = 1024
 
 
 def sqlite_url(db_path: str | Path) -> str:
@@ -30,7 +32,10 @@ def make_engine(db_path: str | Path, *, foreign_keys: bool = True, begin: str = 
     it takes the write lock up front instead of failing half-way with SQLITE_BUSY; a connection
     that mostly reads keeps ``BEGIN`` and sets ``conn.info[NEXT_BEGIN]`` before each write.
     """
-    engine = create_engine(sqlite_url(db_path), poolclass=NullPool)
+    # a larger statement cache: :func:`insert_rows` uses one SQL text per row count and table
+    engine = create_engine(
+        sqlite_url(db_path), poolclass=NullPool, connect_args={"cached_statements": STATEMENT_CACHE}
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API objects
@@ -47,3 +52,31 @@ def make_engine(db_path: str | Path, *, foreign_keys: bool = True, begin: str = 
         conn.exec_driver_sql(conn.info.pop(NEXT_BEGIN, begin))
 
     return engine
+
+
+#: Rows per multi-row ``INSERT``: ``7 * 200`` bound variables stays far under SQLite's limit.
+INSERT_CHUNK = 200
+_INSERT_SQL: dict[tuple[str, int, int, str], str] = {}
+
+
+def insert_rows(db, head: str, rows: list[tuple], tail: str = "") -> None:  # noqa: ANN001 - a sqlite3 connection
+    """``db.executemany(head + " VALUES (?, ...)" + tail, rows)`` as multi-row ``INSERT`` statements.
+
+    Same rows, same order, same triggers, same ids; but one statement per chunk instead of one per
+    row.  Per statement SQLite opens a statement journal and FTS5 flushes its pending terms to a new
+    segment (the ``paragraphs_fts`` trigger), so ``executemany`` paid that once per row.  The SQL
+    text depends only on the row count, so the driver's statement cache serves repeats.
+    """
+    if not rows:
+        return
+    width = len(rows[0])
+    for start in range(0, len(rows), INSERT_CHUNK):
+        part = rows[start : start + INSERT_CHUNK] if len(rows) > INSERT_CHUNK else rows
+        spec = (head, width, len(part), tail)
+        sql = _INSERT_SQL.get(spec)
+        if sql is None:
+            if len(_INSERT_SQL) > 4096:
+                _INSERT_SQL.clear()
+            one = "(" + ", ".join("?" * width) + ")"
+            sql = _INSERT_SQL[spec] = f"{head} VALUES {', '.join([one] * len(part))}{tail}"
+        db.execute(sql, [v for row in part for v in row])
