@@ -60,20 +60,42 @@ def _data() -> NameData:
 # ---------------------------------------------------------------------------------------------- keys
 
 
+def _family(data: NameData, family: str) -> str:
+    """``data.family_key(family)``, remembered per NameData (a pure function of the two)."""
+    memo = _caches(data)[3]
+    got = memo.get(family)
+    if got is None:
+        if len(memo) > _MEMO_MAX:
+            memo.clear()
+        got = memo[family] = data.family_key(family)
+    return got
+
+
+def _given(data: NameData, given: str) -> str:
+    """``data.given_key(given)``, remembered per NameData (a pure function of the two)."""
+    memo = _caches(data)[4]
+    got = memo.get(given)
+    if got is None:
+        if len(memo) > _MEMO_MAX:
+            memo.clear()
+        got = memo[given] = data.given_key(given)
+    return got
+
+
 def full_key(data: NameData, given: str, family: str) -> str:
-    return f"f:{data.family_key(family)}|{data.given_key(given)}"
+    return f"f:{_family(data, family)}|{_given(data, given)}"
 
 
 def family_key(data: NameData, family: str) -> str:
-    return f"s:{data.family_key(family)}"
+    return f"s:{_family(data, family)}"
 
 
 def initials_key(data: NameData, given: str, family: str, initials: str) -> str:
-    return f"m:{data.family_key(family)}|{data.given_key(given)}|{initials.casefold()}"
+    return f"m:{_family(data, family)}|{_given(data, given)}|{initials.casefold()}"
 
 
 def initial_key(data: NameData, initial: str, family: str) -> str:
-    return f"i:{data.family_key(family)}|{data.fold(initial)[:1]}"
+    return f"i:{_family(data, family)}|{data.fold(initial)[:1]}"
 
 
 def middle_initials(name: str) -> str:
@@ -83,7 +105,7 @@ def middle_initials(name: str) -> str:
 
 
 def given_only_key(data: NameData, given: str) -> str:
-    return f"g:{data.given_key(given)}"
+    return f"g:{_given(data, given)}"
 
 
 def keys_for_name(data: NameData, name: str) -> list[str]:
@@ -140,6 +162,17 @@ def _key_people(conn: Connection, key: str, anchor: int | None = None) -> list[i
     return [r[0] for r in rows]
 
 
+def _existing_keys(conn: Connection, keys: Sequence[str]) -> set[str]:
+    """The ones of ``keys`` that some ``person_keys`` row has."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 400):  # keep under SQLite's limit on bound variables
+        part = tuple(keys[start : start + 400])
+        found.update(r[0] for r in _q(
+            conn, f"SELECT DISTINCT key FROM person_keys WHERE key IN ({','.join('?' * len(part))})", part
+        ))
+    return found
+
+
 def _prefix_people(conn: Connection, prefix: str) -> dict[int, list[str]]:
     """People with a key starting with ``prefix`` (an index range scan), with those keys."""
     out: dict[int, list[str]] = defaultdict(list)
@@ -191,7 +224,7 @@ def _person(conn: Connection, pid: int) -> tuple | None:
 def _resolve_full(conn: Connection, data: NameData, ref: PersonRef, run_id: int | None) -> int:
     """A full name: its key; conflicting middle initials split ("George W. Bush" / "George H. W. Bush")."""
     given, family = ref.given or "", ref.family or ""
-    fk = data.family_key(family)
+    fk = _family(data, family)
     if _is_initial(given):
         return _resolve_initial(conn, data, given, family, ref.name, run_id)
     key = full_key(data, given, family)
@@ -203,7 +236,7 @@ def _resolve_full(conn: Connection, data: NameData, ref: PersonRef, run_id: int 
         if exact:
             return exact[0]
         # people of this name whose recorded middle initials differ are other people
-        free = [pid for pid in hits if not _prefix_people_of(conn, pid, f"m:{fk}|{data.given_key(given)}|")]
+        free = [pid for pid in hits if not _prefix_people_of(conn, pid, f"m:{fk}|{_given(data, given)}|")]
         if free:
             _add_key(conn, free[0], mkey)
             return free[0]
@@ -250,7 +283,7 @@ def _resolve_initial(conn: Connection, data: NameData, initial: str, family: str
     "J. Smith" and "K. Smith" never meet; with no full-named "J..." Smith (or several) it is a person of its own
     (key ``i:smith|j``), upgraded in place when a full "John Smith" arrives and is the only candidate.
     """
-    fk = data.family_key(family)
+    fk = _family(data, family)
     letter = data.fold(initial)[:1]
     cands = [
         pid for pid, keys in _prefix_people(conn, f"f:{fk}|").items()
@@ -271,7 +304,7 @@ def _curated_key(conn: Connection, pid: int, key: str) -> bool:
 
 def _resolve_family(conn: Connection, data: NameData, ref: PersonRef, run_id: int | None) -> int:
     family = ref.family or ref.name
-    fk = data.family_key(family)
+    fk = _family(data, family)
     full = _prefix_people(conn, f"f:{fk}|")
     notable = data.notable.get(fk, ())
     if len(full) == 1:
@@ -322,7 +355,7 @@ def resolve_refs(
             out[ref.key] = _resolve_full(conn, data, ref, run_id)
         else:
             out[ref.key] = _resolve_family(conn, data, ref, run_id)
-        touched_families.add(data.family_key(ref.family))
+        touched_families.add(_family(data, ref.family))
     # the article's main full-named person anchors its single-name people
     anchor = None
     for ref in order:
@@ -334,8 +367,13 @@ def resolve_refs(
             base = given_only_key(data, ref.given or ref.name)
             scoped = scoped_keys.get(f"a:{article_id}:{base}")
             out[ref.key] = scoped or _resolve_given(conn, data, ref, anchor, run_id)
-    # a family-only person left with exactly one full-named person of its family joins that person
+    # a family-only person left with exactly one full-named person of its family joins that person.  Which
+    # ``s:`` keys exist at all is read once: nothing below adds a key (merges move or delete them), so a
+    # family whose key is missing now would find no one, and is skipped
+    present = _existing_keys(conn, [f"s:{fk}" for fk in touched_families])
     for fk in touched_families:
+        if f"s:{fk}" not in present:
+            continue
         fam = [pid for pid in _key_people(conn, f"s:{fk}") if not _curated_key(conn, pid, f"s:{fk}")]
         if not fam:
             continue
@@ -358,8 +396,12 @@ def resolve_article(
     mentions: Sequence[Mention],
     paragraph_ids: Mapping[int, int],
     run_id: int | None,
+    live: bool | None = None,
 ) -> None:
-    """Insert the article's mention rows linked to people; update people, aliases and counts."""
+    """Insert the article's mention rows linked to people; update people, aliases and counts.
+
+    ``live``: whether the article is live (not soft-deleted), when the caller knows; else it is read.
+    """
     if not mentions:
         return
     counts = Counter(m.person for m in mentions)
@@ -382,7 +424,8 @@ def resolve_article(
     alias_counts = Counter((r[0], r[5]) for r in rows)
     _bump_aliases(conn, alias_counts)
     per_person = Counter(r[0] for r in rows)
-    live = _article_live(conn, article_id)
+    if live is None:
+        live = _article_live(conn, article_id)
     if live:
         _x(conn, 
             "UPDATE people SET mention_count = mention_count + ?, article_count = article_count + 1 WHERE id = ?",
@@ -494,18 +537,22 @@ def _recount(conn: Connection, pid: int) -> None:
 
 
 _MISSING = object()
-_PARSED: dict[int, tuple[NameData, dict[str, tuple[str, str] | None], dict[str, tuple[str | None, str | None]]]] = {}
+#: per NameData (by id, checked): (data, alias parses, name splits, family keys, given keys); each memo is
+#: emptied when it passes _MEMO_MAX entries
+_PARSED: dict[int, tuple] = {}
+_MEMO_MAX = 500_000
+_LAST: list = [None, None]  # the NameData asked for last, and its entry
 
 
 def _caches(data: NameData) -> tuple:
+    if _LAST[0] is data:
+        return _LAST[1]
     entry = _PARSED.get(id(data))
     if entry is None or entry[0] is not data:
         if len(_PARSED) > 8:
             _PARSED.clear()
-        entry = _PARSED[id(data)] = (data, {}, {})
-    elif len(entry[1]) > 500_000 or len(entry[2]) > 500_000:
-        entry[1].clear()
-        entry[2].clear()
+        entry = _PARSED[id(data)] = (data, {}, {}, {}, {})
+    _LAST[0], _LAST[1] = data, entry
     return entry
 
 
@@ -519,6 +566,8 @@ def _split_full(data: NameData, name: str) -> tuple[str | None, str | None]:
     splits = _caches(data)[2]
     got = splits.get(name)
     if got is None:
+        if len(splits) > _MEMO_MAX:
+            splits.clear()
         got = splits[name] = split_name(name.split(), data)
     return got
 
@@ -554,6 +603,8 @@ def canonical_name(
     for alias, n in aliases:
         both = parsed.get(alias, _MISSING)
         if both is _MISSING:
+            if len(parsed) > _MEMO_MAX:
+                parsed.clear()
             both = parsed[alias] = _parse_alias(data, alias)
         if both is None:
             continue
@@ -574,7 +625,7 @@ def canonical_name(
         preferred = set()
         for form, _ in tied:
             g, f = split_name(form.split(), data)
-            for full, _, _ in data.notable.get(data.family_key(f or ""), ()):
+            for full, _, _ in data.notable.get(_family(data, f or ""), ()):
                 preferred.add(" ".join(w for w in full.split() if not _INITIAL.match(w)))
         return min(
             tied,
@@ -616,15 +667,19 @@ def _refresh_chunk(conn: Connection, ids: list[int]) -> None:
     )}
     if not people:
         return
-    # an analyst's name (a curated ``n:`` key) wins; with several, the oldest key row (as a table scan finds it)
+    # an analyst's name (a curated ``n:`` key) wins; with several, the oldest key row (as a table scan finds it).
+    # One read for the ``n:`` and the ``m:`` keys of these people (the ``m:`` ones for _initials_tell_apart_many)
     locked: dict[int, tuple[int, str]] = {}
-    for pid, kid, key in _q(
+    mkeys: list[tuple[int, str]] = []
+    for pid, kid, key, curated in _q(
         conn,
-        f"SELECT person_id, id, key FROM person_keys WHERE key >= 'n:' AND key < 'n;' AND key LIKE 'n:%' "
-        f"AND curated = 1 AND person_id IN ({marks})",
+        f"SELECT person_id, id, key, curated FROM person_keys WHERE person_id IN ({marks}) "
+        "AND ((key >= 'n:' AND key < 'n;') OR (key >= 'm:' AND key < 'm;'))",
         tuple(ids),
     ):
-        if pid not in locked or kid < locked[pid][0]:
+        if key[0] == "m":
+            mkeys.append((pid, key))
+        elif curated == 1 and (pid not in locked or kid < locked[pid][0]):
             locked[pid] = (kid, key)
     aliases: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for pid, alias, n in _q(
@@ -633,7 +688,7 @@ def _refresh_chunk(conn: Connection, ids: list[int]) -> None:
         tuple(ids),
     ):
         aliases[pid].append((alias, n))
-    apart = _initials_tell_apart_many(conn, ids, marks)
+    apart = _initials_tell_apart_many(conn, ids, marks, mkeys)
     data = _data()
     updates = []
     for pid in ids:
@@ -658,13 +713,20 @@ def _refresh_chunk(conn: Connection, ids: list[int]) -> None:
         _x(conn, "UPDATE people SET name = ?, given_name = ?, family_name = ? WHERE id = ?", updates)
 
 
-def _initials_tell_apart_many(conn: Connection, ids: list[int], marks: str) -> set[int]:
-    """The people among ``ids`` with recorded middle initials who share their full-name key with someone else."""
+def _initials_tell_apart_many(
+    conn: Connection, ids: list[int], marks: str, mkeys: Iterable[tuple[int, str]] | None = None
+) -> set[int]:
+    """The people among ``ids`` with recorded middle initials who share their full-name key with someone else.
+
+    ``mkeys``: the ``(person_id, key)`` of their ``m:`` keys, when the caller has read them already.
+    """
+    if mkeys is None:
+        mkeys = _q(
+            conn, f"SELECT person_id, key FROM person_keys WHERE key >= 'm:' AND key < 'm;' AND person_id IN ({marks})",
+            tuple(ids),
+        )
     fkeys: dict[int, set[str]] = defaultdict(set)
-    for pid, mkey in _q(
-        conn, f"SELECT person_id, key FROM person_keys WHERE key >= 'm:' AND key < 'm;' AND person_id IN ({marks})",
-        tuple(ids),
-    ):
+    for pid, mkey in mkeys:
         fkeys[pid].add("f:" + mkey[2:].rsplit("|", 1)[0])
     if not fkeys:
         return set()

@@ -56,27 +56,33 @@ def make_engine(db_path: str | Path, *, foreign_keys: bool = True, begin: str = 
 
 #: Rows per multi-row ``INSERT``: ``7 * 200`` bound variables stays far under SQLite's limit.
 INSERT_CHUNK = 200
-_INSERT_SQL: dict[tuple[str, int, int, str], str] = {}
+_INSERT_SQL: dict[tuple[str, int, int, str, str], str] = {}
 
 
-def insert_rows(db, head: str, rows: list[tuple], tail: str = "") -> None:  # noqa: ANN001 - a sqlite3 connection
+def insert_rows(db, head: str, rows: list[tuple], tail: str = "", returning: str = "") -> list[tuple]:  # noqa: ANN001
     """``db.executemany(head + " VALUES (?, ...)" + tail, rows)`` as multi-row ``INSERT`` statements.
 
     Same rows, same order, same triggers, same ids; but one statement per chunk instead of one per
     row.  Per statement SQLite opens a statement journal and FTS5 flushes its pending terms to a new
     segment (the ``paragraphs_fts`` trigger), so ``executemany`` paid that once per row.  The SQL
-    text depends only on the row count, so the driver's statement cache serves repeats.
+    text depends only on the row count, so the driver's statement cache serves repeats.  With
+    ``returning`` (columns), the ``RETURNING`` rows of all chunks are returned.
     """
+    out: list[tuple] = []
     if not rows:
-        return
+        return out
     width = len(rows[0])
     for start in range(0, len(rows), INSERT_CHUNK):
         part = rows[start : start + INSERT_CHUNK] if len(rows) > INSERT_CHUNK else rows
-        spec = (head, width, len(part), tail)
+        spec = (head, width, len(part), tail, returning)
         sql = _INSERT_SQL.get(spec)
         if sql is None:
             if len(_INSERT_SQL) > 4096:
                 _INSERT_SQL.clear()
             one = "(" + ", ".join("?" * width) + ")"
-            sql = _INSERT_SQL[spec] = f"{head} VALUES {', '.join([one] * len(part))}{tail}"
-        db.execute(sql, [v for row in part for v in row])
+            sql = f"{head} VALUES {', '.join([one] * len(part))}{tail}"
+            _INSERT_SQL[spec] = sql = f"{sql} RETURNING {returning}" if returning else sql
+        cur = db.execute(sql, [v for row in part for v in row])
+        if returning:
+            out += cur.fetchall()
+    return out

@@ -159,10 +159,12 @@ def clear_article(conn: Connection, article_id: int) -> None:
 
 def _insert_children(conn: Connection, article_id: int, article: Article, run_id: int) -> None:
     db = raw(conn)
-    insert_rows(
+    # the new paragraphs' ids come back from the insert (the article has no other paragraphs: it is new or cleared)
+    paragraph_ids = insert_rows(
         db,
         "INSERT INTO paragraphs (article_id, position, kind, text, line_start, line_end)",
         [(article_id, p.position, p.kind, p.text, p.line_start, p.line_end) for p in article.paragraphs],
+        returning="position, id" if article.mentions else "",
     )
     insert_rows(
         db,
@@ -179,8 +181,8 @@ def _insert_children(conn: Connection, article_id: int, article: Article, run_id
     )
     _insert_fingerprints(conn, article_id, article)
     if article.mentions:
-        paragraph_ids = dict(db.execute("SELECT position, id FROM paragraphs WHERE article_id = ?", (article_id,)))
-        resolve.resolve_article(conn, article_id, article.people, article.mentions, paragraph_ids, run_id)
+        # live: write_article has just set deleted_at NULL (insert or revive)
+        resolve.resolve_article(conn, article_id, article.people, article.mentions, dict(paragraph_ids), run_id, True)
 
 
 def _insert_fingerprints(conn: Connection, article_id: int, article: Article) -> None:
