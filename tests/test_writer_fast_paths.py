@@ -13,7 +13,7 @@ import pytest
 
 from etl import resolve
 from etl.db import migrate
-from etl.db.engine import INSERT_CHUNK, insert_rows
+from etl.db.engine import INSERT_VARIABLES, insert_rows
 from etl.rules import default_rules
 from etl.transform.names import NameData, name_data, split_name
 
@@ -31,7 +31,7 @@ def _db(path: Path) -> sqlite3.Connection:
     return db
 
 
-@pytest.mark.parametrize("count", [1, 7, INSERT_CHUNK, INSERT_CHUNK * 2 + 3])
+@pytest.mark.parametrize("count", [1, 7, INSERT_VARIABLES // 6, INSERT_VARIABLES // 6 * 2 + 3, INSERT_VARIABLES])
 def test_insert_rows_writes_what_executemany_writes(tmp_path: Path, count: int) -> None:
     rng = random.Random(count)
     words = ["Zelensky", "minister", "Kyiv", "élan", "naïve", "shelling", "‘quoted’", "talks"]

@@ -59,8 +59,8 @@ def make_engine(db_path: str | Path, *, foreign_keys: bool = True, begin: str = 
     return engine
 
 
-#: Rows per multi-row ``INSERT``: ``7 * 200`` bound variables stays far under SQLite's limit.
-INSERT_CHUNK = 200
+#: Bound variables per multi-row ``INSERT``: 999 is the lowest limit any SQLite build has had.
+INSERT_VARIABLES = 999
 _INSERT_SQL: dict[tuple[str, int, int, str, str], str] = {}
 
 
@@ -77,8 +77,9 @@ def insert_rows(db, head: str, rows: list[tuple], tail: str = "", returning: str
     if not rows:
         return out
     width = len(rows[0])
-    for start in range(0, len(rows), INSERT_CHUNK):
-        part = rows[start : start + INSERT_CHUNK] if len(rows) > INSERT_CHUNK else rows
+    chunk = max(1, INSERT_VARIABLES // width)
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk] if len(rows) > chunk else rows
         spec = (head, width, len(part), tail, returning)
         sql = _INSERT_SQL.get(spec)
         if sql is None:
