@@ -298,6 +298,17 @@ def _resolve_initial(conn: Connection, data: NameData, initial: str, family: str
     return _create_person(conn, name, initial, family, key, run_id)
 
 
+def _uncurated_people(conn: Connection, key: str) -> list[int]:
+    """``[pid for pid in _key_people(conn, key) if not _curated_key(conn, pid, key)]`` in one query.
+
+    The people left have only uncurated rows for the key, so _key_people's order among them is by id.
+    """
+    rows = _q(conn, "SELECT person_id, curated FROM person_keys WHERE key = ?", (key,))
+    if all(c in (0, 1) for _, c in rows):
+        return sorted({pid for pid, _ in rows} - {pid for pid, c in rows if c == 1})
+    return [pid for pid in _key_people(conn, key) if not _curated_key(conn, pid, key)]
+
+
 def _curated_key(conn: Connection, pid: int, key: str) -> bool:
     return bool(_q(conn, "SELECT 1 FROM person_keys WHERE person_id = ? AND key = ? AND curated = 1", (pid, key)))
 
@@ -374,7 +385,7 @@ def resolve_refs(
     for fk in touched_families:
         if f"s:{fk}" not in present:
             continue
-        fam = [pid for pid in _key_people(conn, f"s:{fk}") if not _curated_key(conn, pid, f"s:{fk}")]
+        fam = _uncurated_people(conn, f"s:{fk}")
         if not fam:
             continue
         full = _prefix_people(conn, f"f:{fk}|")

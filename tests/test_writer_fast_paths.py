@@ -129,3 +129,27 @@ def test_memoized_keys_match_the_name_data() -> None:
             assert resolve.family_key(data, family) == f"s:{data.family_key(family)}"
             assert resolve.given_only_key(data, given) == f"g:{data.given_key(given)}"
             assert resolve._split_full(data, f"{given} {family}") == split_name([given, family], data)
+
+
+def test_uncurated_people_matches_the_per_person_queries(tmp_path: Path) -> None:
+    from etl.db.engine import make_engine
+
+    migrate.upgrade(tmp_path / "k.db")
+    engine = make_engine(tmp_path / "k.db")
+    rng = random.Random(3)
+    with engine.connect() as conn:
+        pids = [
+            conn.exec_driver_sql(
+                "INSERT INTO people (name, name_key, mention_count, article_count, curated) VALUES ('x', 'k', 0, 0, 0)"
+            ).lastrowid
+            for _ in range(12)
+        ]
+        for _ in range(40):
+            conn.exec_driver_sql(
+                "INSERT INTO person_keys (key, person_id, curated) VALUES (?, ?, ?)",
+                (rng.choice(["s:a", "s:b", "s:c"]), rng.choice(pids), rng.choice([0, 0, 1])),
+            )
+        for key in ("s:a", "s:b", "s:c", "s:none"):
+            slow = [pid for pid in resolve._key_people(conn, key) if not resolve._curated_key(conn, pid, key)]
+            assert resolve._uncurated_people(conn, key) == slow
+    engine.dispose()
