@@ -38,6 +38,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import Connection
 
+from etl.db.engine import insert_rows
 from etl.records import Mention, PersonRef
 from etl.rules import Rules, default_rules
 from etl.transform.names import NameData, name_data, split_name
@@ -59,20 +60,42 @@ def _data() -> NameData:
 # ---------------------------------------------------------------------------------------------- keys
 
 
+def _family(data: NameData, family: str) -> str:
+    """``data.family_key(family)``, remembered per NameData (a pure function of the two)."""
+    memo = _caches(data)[3]
+    got = memo.get(family)
+    if got is None:
+        if len(memo) > _MEMO_MAX:
+            memo.clear()
+        got = memo[family] = data.family_key(family)
+    return got
+
+
+def _given(data: NameData, given: str) -> str:
+    """``data.given_key(given)``, remembered per NameData (a pure function of the two)."""
+    memo = _caches(data)[4]
+    got = memo.get(given)
+    if got is None:
+        if len(memo) > _MEMO_MAX:
+            memo.clear()
+        got = memo[given] = data.given_key(given)
+    return got
+
+
 def full_key(data: NameData, given: str, family: str) -> str:
-    return f"f:{data.family_key(family)}|{data.given_key(given)}"
+    return f"f:{_family(data, family)}|{_given(data, given)}"
 
 
 def family_key(data: NameData, family: str) -> str:
-    return f"s:{data.family_key(family)}"
+    return f"s:{_family(data, family)}"
 
 
 def initials_key(data: NameData, given: str, family: str, initials: str) -> str:
-    return f"m:{data.family_key(family)}|{data.given_key(given)}|{initials.casefold()}"
+    return f"m:{_family(data, family)}|{_given(data, given)}|{initials.casefold()}"
 
 
 def initial_key(data: NameData, initial: str, family: str) -> str:
-    return f"i:{data.family_key(family)}|{data.fold(initial)[:1]}"
+    return f"i:{_family(data, family)}|{data.fold(initial)[:1]}"
 
 
 def middle_initials(name: str) -> str:
@@ -82,7 +105,7 @@ def middle_initials(name: str) -> str:
 
 
 def given_only_key(data: NameData, given: str) -> str:
-    return f"g:{data.given_key(given)}"
+    return f"g:{_given(data, given)}"
 
 
 def keys_for_name(data: NameData, name: str) -> list[str]:
@@ -139,6 +162,17 @@ def _key_people(conn: Connection, key: str, anchor: int | None = None) -> list[i
     return [r[0] for r in rows]
 
 
+def _existing_keys(conn: Connection, keys: Sequence[str]) -> set[str]:
+    """The ones of ``keys`` that some ``person_keys`` row has."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 400):  # keep under SQLite's limit on bound variables
+        part = tuple(keys[start : start + 400])
+        found.update(r[0] for r in _q(
+            conn, f"SELECT DISTINCT key FROM person_keys WHERE key IN ({','.join('?' * len(part))})", part
+        ))
+    return found
+
+
 def _prefix_people(conn: Connection, prefix: str) -> dict[int, list[str]]:
     """People with a key starting with ``prefix`` (an index range scan), with those keys."""
     out: dict[int, list[str]] = defaultdict(list)
@@ -190,7 +224,7 @@ def _person(conn: Connection, pid: int) -> tuple | None:
 def _resolve_full(conn: Connection, data: NameData, ref: PersonRef, run_id: int | None) -> int:
     """A full name: its key; conflicting middle initials split ("George W. Bush" / "George H. W. Bush")."""
     given, family = ref.given or "", ref.family or ""
-    fk = data.family_key(family)
+    fk = _family(data, family)
     if _is_initial(given):
         return _resolve_initial(conn, data, given, family, ref.name, run_id)
     key = full_key(data, given, family)
@@ -202,7 +236,7 @@ def _resolve_full(conn: Connection, data: NameData, ref: PersonRef, run_id: int 
         if exact:
             return exact[0]
         # people of this name whose recorded middle initials differ are other people
-        free = [pid for pid in hits if not _prefix_people_of(conn, pid, f"m:{fk}|{data.given_key(given)}|")]
+        free = [pid for pid in hits if not _prefix_people_of(conn, pid, f"m:{fk}|{_given(data, given)}|")]
         if free:
             _add_key(conn, free[0], mkey)
             return free[0]
@@ -249,7 +283,7 @@ def _resolve_initial(conn: Connection, data: NameData, initial: str, family: str
     "J. Smith" and "K. Smith" never meet; with no full-named "J..." Smith (or several) it is a person of its own
     (key ``i:smith|j``), upgraded in place when a full "John Smith" arrives and is the only candidate.
     """
-    fk = data.family_key(family)
+    fk = _family(data, family)
     letter = data.fold(initial)[:1]
     cands = [
         pid for pid, keys in _prefix_people(conn, f"f:{fk}|").items()
@@ -264,13 +298,24 @@ def _resolve_initial(conn: Connection, data: NameData, initial: str, family: str
     return _create_person(conn, name, initial, family, key, run_id)
 
 
+def _uncurated_people(conn: Connection, key: str) -> list[int]:
+    """``[pid for pid in _key_people(conn, key) if not _curated_key(conn, pid, key)]`` in one query.
+
+    The people left have only uncurated rows for the key, so _key_people's order among them is by id.
+    """
+    rows = _q(conn, "SELECT person_id, curated FROM person_keys WHERE key = ?", (key,))
+    if all(c in (0, 1) for _, c in rows):
+        return sorted({pid for pid, _ in rows} - {pid for pid, c in rows if c == 1})
+    return [pid for pid in _key_people(conn, key) if not _curated_key(conn, pid, key)]
+
+
 def _curated_key(conn: Connection, pid: int, key: str) -> bool:
     return bool(_q(conn, "SELECT 1 FROM person_keys WHERE person_id = ? AND key = ? AND curated = 1", (pid, key)))
 
 
 def _resolve_family(conn: Connection, data: NameData, ref: PersonRef, run_id: int | None) -> int:
     family = ref.family or ref.name
-    fk = data.family_key(family)
+    fk = _family(data, family)
     full = _prefix_people(conn, f"f:{fk}|")
     notable = data.notable.get(fk, ())
     if len(full) == 1:
@@ -321,7 +366,7 @@ def resolve_refs(
             out[ref.key] = _resolve_full(conn, data, ref, run_id)
         else:
             out[ref.key] = _resolve_family(conn, data, ref, run_id)
-        touched_families.add(data.family_key(ref.family))
+        touched_families.add(_family(data, ref.family))
     # the article's main full-named person anchors its single-name people
     anchor = None
     for ref in order:
@@ -333,9 +378,14 @@ def resolve_refs(
             base = given_only_key(data, ref.given or ref.name)
             scoped = scoped_keys.get(f"a:{article_id}:{base}")
             out[ref.key] = scoped or _resolve_given(conn, data, ref, anchor, run_id)
-    # a family-only person left with exactly one full-named person of its family joins that person
+    # a family-only person left with exactly one full-named person of its family joins that person.  Which
+    # ``s:`` keys exist at all is read once: nothing below adds a key (merges move or delete them), so a
+    # family whose key is missing now would find no one, and is skipped
+    present = _existing_keys(conn, [f"s:{fk}" for fk in touched_families])
     for fk in touched_families:
-        fam = [pid for pid in _key_people(conn, f"s:{fk}") if not _curated_key(conn, pid, f"s:{fk}")]
+        if f"s:{fk}" not in present:
+            continue
+        fam = _uncurated_people(conn, f"s:{fk}")
         if not fam:
             continue
         full = _prefix_people(conn, f"f:{fk}|")
@@ -357,8 +407,12 @@ def resolve_article(
     mentions: Sequence[Mention],
     paragraph_ids: Mapping[int, int],
     run_id: int | None,
+    live: bool | None = None,
 ) -> None:
-    """Insert the article's mention rows linked to people; update people, aliases and counts."""
+    """Insert the article's mention rows linked to people; update people, aliases and counts.
+
+    ``live``: whether the article is live (not soft-deleted), when the caller knows; else it is read.
+    """
     if not mentions:
         return
     counts = Counter(m.person for m in mentions)
@@ -373,15 +427,16 @@ def resolve_article(
         rows.append((pid, para, article_id, m.char_start, m.char_end, m.surface, names.get(m.person, m.surface)))
     if not rows:
         return
-    _x(conn, 
-        "INSERT INTO mentions (person_id, paragraph_id, article_id, char_start, char_end, surface, article_name) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+    insert_rows(
+        _raw(conn),
+        "INSERT INTO mentions (person_id, paragraph_id, article_id, char_start, char_end, surface, article_name)",
         rows,
     )
     alias_counts = Counter((r[0], r[5]) for r in rows)
     _bump_aliases(conn, alias_counts)
     per_person = Counter(r[0] for r in rows)
-    live = _article_live(conn, article_id)
+    if live is None:
+        live = _article_live(conn, article_id)
     if live:
         _x(conn, 
             "UPDATE people SET mention_count = mention_count + ?, article_count = article_count + 1 WHERE id = ?",
@@ -396,10 +451,11 @@ def _article_live(conn: Connection, article_id: int) -> bool:
 
 
 def _bump_aliases(conn: Connection, alias_counts: Mapping[tuple[int, str], int]) -> None:
-    _x(conn, 
-        "INSERT INTO person_aliases (person_id, alias, count) VALUES (?, ?, ?) "
-        "ON CONFLICT (person_id, alias) DO UPDATE SET count = count + excluded.count",
+    insert_rows(
+        _raw(conn),
+        "INSERT INTO person_aliases (person_id, alias, count)",
         [(pid, alias, n) for (pid, alias), n in alias_counts.items()],
+        " ON CONFLICT (person_id, alias) DO UPDATE SET count = count + excluded.count",
     )
 
 
@@ -492,19 +548,39 @@ def _recount(conn: Connection, pid: int) -> None:
 
 
 _MISSING = object()
-_PARSED: dict[int, tuple[NameData, dict[str, tuple[str, str] | None]]] = {}
+#: per NameData (by id, checked): (data, alias parses, name splits, family keys, given keys); each memo is
+#: emptied when it passes _MEMO_MAX entries
+_PARSED: dict[int, tuple] = {}
+_MEMO_MAX = 500_000
+_LAST: list = [None, None]  # the NameData asked for last, and its entry
 
 
-def _alias_forms(data: NameData) -> dict[str, tuple[str, str] | None]:
-    """alias -> its parse (see :func:`_parse_alias`), remembered per NameData: ``split_name`` is the costly part."""
+def _caches(data: NameData) -> tuple:
+    if _LAST[0] is data:
+        return _LAST[1]
     entry = _PARSED.get(id(data))
     if entry is None or entry[0] is not data:
         if len(_PARSED) > 8:
             _PARSED.clear()
-        entry = _PARSED[id(data)] = (data, {})
-    elif len(entry[1]) > 500_000:
-        entry[1].clear()
-    return entry[1]
+        entry = _PARSED[id(data)] = (data, {}, {}, {}, {})
+    _LAST[0], _LAST[1] = data, entry
+    return entry
+
+
+def _alias_forms(data: NameData) -> dict[str, tuple[str, str] | None]:
+    """alias -> its parse (see :func:`_parse_alias`), remembered per NameData: ``split_name`` is the costly part."""
+    return _caches(data)[1]
+
+
+def _split_full(data: NameData, name: str) -> tuple[str | None, str | None]:
+    """``split_name(name.split(), data)``, remembered per NameData (it depends on nothing else)."""
+    splits = _caches(data)[2]
+    got = splits.get(name)
+    if got is None:
+        if len(splits) > _MEMO_MAX:
+            splits.clear()
+        got = splits[name] = split_name(name.split(), data)
+    return got
 
 
 def _parse_alias(data: NameData, alias: str) -> tuple[str, str] | None:
@@ -532,27 +608,35 @@ def canonical_name(
     With ``keep_initials`` (another person has the same given and family name, and the middle initials tell
     them apart: "George W. Bush" / "George H. W. Bush") the forms with middle initials are kept and preferred.
     """
-    forms: Counter = Counter()
+    forms: dict[str, int] = {}  # insertion ordered, as the Counter this replaced
     parsed = _alias_forms(data)
+    pick = 1 if keep_initials else 0
     for alias, n in aliases:
         both = parsed.get(alias, _MISSING)
         if both is _MISSING:
+            if len(parsed) > _MEMO_MAX:
+                parsed.clear()
             both = parsed[alias] = _parse_alias(data, alias)
         if both is None:
             continue
-        forms[both[1 if keep_initials else 0]] += max(n, 1)
+        form = both[pick]
+        forms[form] = forms.get(form, 0) + (n if n > 1 else 1)
     if forms:
-        def rank(kv: tuple[str, int]) -> tuple[int, int]:
-            return (-(keep_initials and bool(middle_initials(kv[0]))), -kv[1])
+        if keep_initials:
+            def rank(kv: tuple[str, int]) -> tuple[int, int]:
+                return (-bool(middle_initials(kv[0])), -kv[1])
 
-        top = min(map(rank, forms.items()))
-        tied = [kv for kv in forms.items() if rank(kv) == top]
+            top = min(map(rank, forms.items()))
+            tied = [kv for kv in forms.items() if rank(kv) == top]
+        else:  # rank (0, -count): the highest count
+            best = max(forms.values())
+            tied = [kv for kv in forms.items() if kv[1] == best]
         if len(tied) == 1:
             return tied[0][0]
         preferred = set()
         for form, _ in tied:
             g, f = split_name(form.split(), data)
-            for full, _, _ in data.notable.get(data.family_key(f or ""), ()):
+            for full, _, _ in data.notable.get(_family(data, f or ""), ()):
                 preferred.add(" ".join(w for w in full.split() if not _INITIAL.match(w)))
         return min(
             tied,
@@ -594,15 +678,19 @@ def _refresh_chunk(conn: Connection, ids: list[int]) -> None:
     )}
     if not people:
         return
-    # an analyst's name (a curated ``n:`` key) wins; with several, the oldest key row (as a table scan finds it)
+    # an analyst's name (a curated ``n:`` key) wins; with several, the oldest key row (as a table scan finds it).
+    # One read for the ``n:`` and the ``m:`` keys of these people (the ``m:`` ones for _initials_tell_apart_many)
     locked: dict[int, tuple[int, str]] = {}
-    for pid, kid, key in _q(
+    mkeys: list[tuple[int, str]] = []
+    for pid, kid, key, curated in _q(
         conn,
-        f"SELECT person_id, id, key FROM person_keys WHERE key >= 'n:' AND key < 'n;' AND key LIKE 'n:%' "
-        f"AND curated = 1 AND person_id IN ({marks})",
+        f"SELECT person_id, id, key, curated FROM person_keys WHERE person_id IN ({marks}) "
+        "AND ((key >= 'n:' AND key < 'n;') OR (key >= 'm:' AND key < 'm;'))",
         tuple(ids),
     ):
-        if pid not in locked or kid < locked[pid][0]:
+        if key[0] == "m":
+            mkeys.append((pid, key))
+        elif curated == 1 and (pid not in locked or kid < locked[pid][0]):
             locked[pid] = (kid, key)
     aliases: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for pid, alias, n in _q(
@@ -611,7 +699,7 @@ def _refresh_chunk(conn: Connection, ids: list[int]) -> None:
         tuple(ids),
     ):
         aliases[pid].append((alias, n))
-    apart = _initials_tell_apart_many(conn, ids, marks)
+    apart = _initials_tell_apart_many(conn, ids, marks, mkeys)
     data = _data()
     updates = []
     for pid in ids:
@@ -626,9 +714,8 @@ def _refresh_chunk(conn: Connection, ids: list[int]) -> None:
         name = canonical_name(data, aliases.get(pid, ()), person[2], person[3], keep_initials=pid in apart)
         if not name:
             continue
-        words = name.split()
-        if len(words) >= 2:
-            given, family = split_name(words, data)
+        if len(name.split()) >= 2:
+            given, family = _split_full(data, name)
         else:
             given, family = person[2], person[3]
         if (name, given, family) != (person[1], person[2], person[3]):
@@ -637,13 +724,20 @@ def _refresh_chunk(conn: Connection, ids: list[int]) -> None:
         _x(conn, "UPDATE people SET name = ?, given_name = ?, family_name = ? WHERE id = ?", updates)
 
 
-def _initials_tell_apart_many(conn: Connection, ids: list[int], marks: str) -> set[int]:
-    """The people among ``ids`` with recorded middle initials who share their full-name key with someone else."""
+def _initials_tell_apart_many(
+    conn: Connection, ids: list[int], marks: str, mkeys: Iterable[tuple[int, str]] | None = None
+) -> set[int]:
+    """The people among ``ids`` with recorded middle initials who share their full-name key with someone else.
+
+    ``mkeys``: the ``(person_id, key)`` of their ``m:`` keys, when the caller has read them already.
+    """
+    if mkeys is None:
+        mkeys = _q(
+            conn, f"SELECT person_id, key FROM person_keys WHERE key >= 'm:' AND key < 'm;' AND person_id IN ({marks})",
+            tuple(ids),
+        )
     fkeys: dict[int, set[str]] = defaultdict(set)
-    for pid, mkey in _q(
-        conn, f"SELECT person_id, key FROM person_keys WHERE key >= 'm:' AND key < 'm;' AND person_id IN ({marks})",
-        tuple(ids),
-    ):
+    for pid, mkey in mkeys:
         fkeys[pid].add("f:" + mkey[2:].rsplit("|", 1)[0])
     if not fkeys:
         return set()

@@ -17,6 +17,12 @@ BUSY_TIMEOUT_MS = 30_000
 #: Key of ``Connection.info``: the statement that opens the connection's next transaction, once
 #: (e.g. ``BEGIN IMMEDIATE`` for a write transaction on a connection that otherwise reads).
 NEXT_BEGIN = "etl_next_begin"
+#: Prepared statements each connection keeps (the sqlite3 default is 128).
+STATEMENT_CACHE = 1024
+#: Page cache per connection, in KiB (SQLite's default is 2,000 KiB).  The writer updates a dozen
+#: indexes at random places (fingerprints, mentions, FTS); once they outgrow the default cache every
+#: article re-reads their pages from the WAL/OS.  Memory is taken only as pages are used.
+CACHE_KIB = 65_536
 
 
 def sqlite_url(db_path: str | Path) -> str:
@@ -30,7 +36,10 @@ def make_engine(db_path: str | Path, *, foreign_keys: bool = True, begin: str = 
     it takes the write lock up front instead of failing half-way with SQLITE_BUSY; a connection
     that mostly reads keeps ``BEGIN`` and sets ``conn.info[NEXT_BEGIN]`` before each write.
     """
-    engine = create_engine(sqlite_url(db_path), poolclass=NullPool)
+    # a larger statement cache: :func:`insert_rows` uses one SQL text per row count and table
+    engine = create_engine(
+        sqlite_url(db_path), poolclass=NullPool, connect_args={"cached_statements": STATEMENT_CACHE}
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API objects
@@ -39,6 +48,7 @@ def make_engine(db_path: str | Path, *, foreign_keys: bool = True, begin: str = 
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         cur.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
         cur.close()
 
@@ -47,3 +57,38 @@ def make_engine(db_path: str | Path, *, foreign_keys: bool = True, begin: str = 
         conn.exec_driver_sql(conn.info.pop(NEXT_BEGIN, begin))
 
     return engine
+
+
+#: Bound variables per multi-row ``INSERT``: 999 is the lowest limit any SQLite build has had.
+INSERT_VARIABLES = 999
+_INSERT_SQL: dict[tuple[str, int, int, str, str], str] = {}
+
+
+def insert_rows(db, head: str, rows: list[tuple], tail: str = "", returning: str = "") -> list[tuple]:  # noqa: ANN001
+    """``db.executemany(head + " VALUES (?, ...)" + tail, rows)`` as multi-row ``INSERT`` statements.
+
+    Same rows, same order, same triggers, same ids; but one statement per chunk instead of one per
+    row.  Per statement SQLite opens a statement journal and FTS5 flushes its pending terms to a new
+    segment (the ``paragraphs_fts`` trigger), so ``executemany`` paid that once per row.  The SQL
+    text depends only on the row count, so the driver's statement cache serves repeats.  With
+    ``returning`` (columns), the ``RETURNING`` rows of all chunks are returned.
+    """
+    out: list[tuple] = []
+    if not rows:
+        return out
+    width = len(rows[0])
+    chunk = max(1, INSERT_VARIABLES // width)
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk] if len(rows) > chunk else rows
+        spec = (head, width, len(part), tail, returning)
+        sql = _INSERT_SQL.get(spec)
+        if sql is None:
+            if len(_INSERT_SQL) > 4096:
+                _INSERT_SQL.clear()
+            one = "(" + ", ".join("?" * width) + ")"
+            sql = f"{head} VALUES {', '.join([one] * len(part))}{tail}"
+            _INSERT_SQL[spec] = sql = f"{sql} RETURNING {returning}" if returning else sql
+        cur = db.execute(sql, [v for row in part for v in row])
+        if returning:
+            out += cur.fetchall()
+    return out

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from sqlalchemy import Connection
 
 from etl import resolve
+from etl.db.engine import insert_rows
 from etl.records import CONTENT_LABELS, Article
 
 
@@ -158,31 +159,30 @@ def clear_article(conn: Connection, article_id: int) -> None:
 
 def _insert_children(conn: Connection, article_id: int, article: Article, run_id: int) -> None:
     db = raw(conn)
-    if article.paragraphs:
-        db.executemany(
-            "INSERT INTO paragraphs (article_id, position, kind, text, line_start, line_end) VALUES (?, ?, ?, ?, ?, ?)",
-            [(article_id, p.position, p.kind, p.text, p.line_start, p.line_end) for p in article.paragraphs],
-        )
-    removed = article.removed
-    if removed:
-        db.executemany(
-            "INSERT INTO removed_segments (article_id, line_start, line_end, label, reason, text) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (article_id, s.segment.line_start, s.segment.line_end, s.label, s.reason, s.segment.text)
-                for s in removed
-            ],
-        )
-    credits = article.metadata.credits
-    if credits:
-        db.executemany(
-            "INSERT INTO article_credits (article_id, name, role, line) VALUES (?, ?, ?, ?)",
-            [(article_id, c.name, c.role, c.line) for c in credits],
-        )
+    # the new paragraphs' ids come back from the insert (the article has no other paragraphs: it is new or cleared)
+    paragraph_ids = insert_rows(
+        db,
+        "INSERT INTO paragraphs (article_id, position, kind, text, line_start, line_end)",
+        [(article_id, p.position, p.kind, p.text, p.line_start, p.line_end) for p in article.paragraphs],
+        returning="position, id" if article.mentions else "",
+    )
+    insert_rows(
+        db,
+        "INSERT INTO removed_segments (article_id, line_start, line_end, label, reason, text)",
+        [
+            (article_id, s.segment.line_start, s.segment.line_end, s.label, s.reason, s.segment.text)
+            for s in article.removed
+        ],
+    )
+    insert_rows(
+        db,
+        "INSERT INTO article_credits (article_id, name, role, line)",
+        [(article_id, c.name, c.role, c.line) for c in article.metadata.credits],
+    )
     _insert_fingerprints(conn, article_id, article)
     if article.mentions:
-        paragraph_ids = dict(db.execute("SELECT position, id FROM paragraphs WHERE article_id = ?", (article_id,)))
-        resolve.resolve_article(conn, article_id, article.people, article.mentions, paragraph_ids, run_id)
+        # live: write_article has just set deleted_at NULL (insert or revive)
+        resolve.resolve_article(conn, article_id, article.people, article.mentions, dict(paragraph_ids), run_id, True)
 
 
 def _insert_fingerprints(conn: Connection, article_id: int, article: Article) -> None:
@@ -193,14 +193,12 @@ def _insert_fingerprints(conn: Connection, article_id: int, article: Article) ->
     if not samples:
         return
     db = raw(conn)
-    db.executemany(
-        "INSERT INTO article_fingerprints (article_id, fingerprint) VALUES (?, ?)",
-        [(article_id, fp) for fp in samples],
-    )
-    db.executemany(
-        "INSERT INTO line_fingerprints (fingerprint, article_count, sample, frequent) VALUES (?, 1, ?, 0) "
-        "ON CONFLICT (fingerprint) DO UPDATE SET article_count = article_count + 1",
-        [(fp, text[:500]) for fp, text in samples.items()],
+    insert_rows(db, "INSERT INTO article_fingerprints (article_id, fingerprint)", [(article_id, fp) for fp in samples])
+    insert_rows(
+        db,
+        "INSERT INTO line_fingerprints (fingerprint, article_count, sample, frequent)",
+        [(fp, 1, text[:500], 0) for fp, text in samples.items()],
+        " ON CONFLICT (fingerprint) DO UPDATE SET article_count = article_count + 1",
     )
 
 

@@ -1,0 +1,155 @@
+"""The writer's fast paths give exactly what the plain versions they replaced give."""
+
+from __future__ import annotations
+
+import random
+import re
+import sqlite3
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from etl import resolve
+from etl.db import migrate
+from etl.db.engine import INSERT_VARIABLES, insert_rows
+from etl.rules import default_rules
+from etl.transform.names import NameData, name_data, split_name
+
+_INITIAL = re.compile(r"^[^\W\d_]\.$")
+
+
+def _db(path: Path) -> sqlite3.Connection:
+    migrate.upgrade(path)
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute(
+        "INSERT INTO articles (source_path, word_count, paragraph_count, sha256, size_bytes, mtime_ns, encoding, "
+        "raw_text, rules_version) VALUES ('a.txt', 0, 0, '', 0, 0, 'utf-8', '', '')"
+    )
+    return db
+
+
+@pytest.mark.parametrize("count", [1, 7, INSERT_VARIABLES // 6, INSERT_VARIABLES // 6 * 2 + 3, INSERT_VARIABLES])
+def test_insert_rows_writes_what_executemany_writes(tmp_path: Path, count: int) -> None:
+    rng = random.Random(count)
+    words = ["Zelensky", "minister", "Kyiv", "élan", "naïve", "shelling", "‘quoted’", "talks"]
+    rows = [(1, i, rng.choice(["body", "caption"]), " ".join(rng.choices(words, k=8)), i, i + 1) for i in range(count)]
+    fps = [(f"{rng.randrange(20):032x}", 1, f"sample {i}", 0) for i in range(count)]  # repeated keys: upserts
+    head = "INSERT INTO paragraphs (article_id, position, kind, text, line_start, line_end)"
+    upsert = " ON CONFLICT (fingerprint) DO UPDATE SET article_count = article_count + 1"
+    plain, fast = _db(tmp_path / "plain.db"), _db(tmp_path / "fast.db")
+    for db in (plain, fast):
+        db.execute("BEGIN")
+        db.execute("SAVEPOINT s")
+    plain.executemany(head + " VALUES (?, ?, ?, ?, ?, ?)", rows)
+    plain.executemany(
+        "INSERT INTO line_fingerprints (fingerprint, article_count, sample, frequent) VALUES (?, ?, ?, ?)" + upsert, fps
+    )
+    returned = insert_rows(fast, head, rows, returning="position, id")
+    insert_rows(fast, "INSERT INTO line_fingerprints (fingerprint, article_count, sample, frequent)", fps, upsert)
+    for db in (plain, fast):
+        db.execute("RELEASE s")
+        db.execute("COMMIT")
+    for sql in (
+        "SELECT * FROM paragraphs ORDER BY id",
+        "SELECT * FROM line_fingerprints ORDER BY fingerprint",
+        "SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH 'zelensky OR elan' ORDER BY rowid",
+        "SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH 'naive AND quoted' ORDER BY rowid",
+    ):
+        assert plain.execute(sql).fetchall() == fast.execute(sql).fetchall(), sql
+    assert dict(returned) == dict(plain.execute("SELECT position, id FROM paragraphs"))
+    assert insert_rows(fast, head, []) == []
+
+
+def _reference_canonical_name(
+    data: NameData, aliases: Sequence[tuple[str, int]], given: str | None, family: str | None, keep_initials: bool
+) -> str | None:
+    """canonical_name as it was before its fast path (Counter, one rank for both cases)."""
+    forms: Counter = Counter()
+    for alias, n in aliases:
+        words = alias.split()
+        if len(words) < 2:
+            continue
+        g, f = split_name(words, data)
+        if not g or not f or resolve._is_initial(g):
+            continue
+        both = " ".join(w for w in words if not _INITIAL.match(w)), " ".join(words)
+        forms[both[1 if keep_initials else 0]] += max(n, 1)
+    if forms:
+        def rank(kv: tuple[str, int]) -> tuple[int, int]:
+            return (-(keep_initials and bool(resolve.middle_initials(kv[0]))), -kv[1])
+
+        top = min(map(rank, forms.items()))
+        tied = [kv for kv in forms.items() if rank(kv) == top]
+        if len(tied) == 1:
+            return tied[0][0]
+        preferred = set()
+        for form, _ in tied:
+            g, f = split_name(form.split(), data)
+            for full, _, _ in data.notable.get(data.family_key(f or ""), ()):
+                preferred.add(" ".join(w for w in full.split() if not _INITIAL.match(w)))
+        return min(
+            tied,
+            key=lambda kv: (
+                " ".join(w for w in kv[0].split() if not _INITIAL.match(w)) not in preferred,
+                -len(kv[0]),
+                kv[0],
+            ),
+        )[0]
+    if given and family:
+        return f"{given} {family}"
+    if aliases:
+        return max(aliases, key=lambda a: (a[1], len(a[0])))[0]
+    return None
+
+
+def test_canonical_name_fast_path_matches_the_reference() -> None:
+    data = name_data(default_rules())
+    pool = [
+        "Volodymyr Zelensky", "Volodymyr Zelenskyy", "Zelensky", "Sergei Lavrov", "Sergey Lavrov", "George W. Bush",
+        "George H. W. Bush", "George Bush", "Bush", "Mark A. Milley", "Mark Milley", "J. Smith", "John Smith",
+        "Olena", "Yulia Volkova", "Yuliia Volkova", "von der Leyen", "Ursula von der Leyen", "Al-Assad",
+    ]
+    rng = random.Random(7)
+    for _ in range(3000):
+        aliases = sorted({a: rng.choice([0, 1, 1, 2, 3, 5]) for a in rng.sample(pool, rng.randint(0, 6))}.items())
+        given, family = rng.choice([(None, None), ("Mark", "Milley"), (None, "Bush")])
+        for keep in (False, True):
+            expected = _reference_canonical_name(data, aliases, given, family, keep)
+            assert resolve.canonical_name(data, aliases, given, family, keep_initials=keep) == expected, aliases
+
+
+def test_memoized_keys_match_the_name_data() -> None:
+    data = name_data(default_rules())
+    for given, family in [("Valerii", "Zaluzhnyi"), ("Valeriy", "Zaluzhny"), ("Joe", "Biden"), ("Łukasz", "Đurović")]:
+        for _ in range(2):  # computed, then remembered
+            assert resolve.full_key(data, given, family) == f"f:{data.family_key(family)}|{data.given_key(given)}"
+            assert resolve.family_key(data, family) == f"s:{data.family_key(family)}"
+            assert resolve.given_only_key(data, given) == f"g:{data.given_key(given)}"
+            assert resolve._split_full(data, f"{given} {family}") == split_name([given, family], data)
+
+
+def test_uncurated_people_matches_the_per_person_queries(tmp_path: Path) -> None:
+    from etl.db.engine import make_engine
+
+    migrate.upgrade(tmp_path / "k.db")
+    engine = make_engine(tmp_path / "k.db")
+    rng = random.Random(3)
+    with engine.connect() as conn:
+        pids = [
+            conn.exec_driver_sql(
+                "INSERT INTO people (name, name_key, mention_count, article_count, curated) VALUES ('x', 'k', 0, 0, 0)"
+            ).lastrowid
+            for _ in range(12)
+        ]
+        for _ in range(40):
+            conn.exec_driver_sql(
+                "INSERT INTO person_keys (key, person_id, curated) VALUES (?, ?, ?)",
+                (rng.choice(["s:a", "s:b", "s:c"]), rng.choice(pids), rng.choice([0, 0, 1])),
+            )
+        for key in ("s:a", "s:b", "s:c", "s:none"):
+            slow = [pid for pid in resolve._key_people(conn, key) if not resolve._curated_key(conn, pid, key)]
+            assert resolve._uncurated_people(conn, key) == slow
+    engine.dispose()
