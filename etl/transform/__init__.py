@@ -25,7 +25,7 @@ from etl.transform.memory import CorpusMemory, segment_fingerprints
 if TYPE_CHECKING:
     from etl.transform.metadata import extract_metadata
 
-__all__ = ["transform", "clean_text", "paragraphs_of", "extract_metadata"]
+__all__ = ["transform", "clean_text", "paragraphs_of", "extract_metadata", "prepare_stages"]
 
 
 def __getattr__(name: str) -> Any:
@@ -54,6 +54,32 @@ def clean_text(
         # per-outlet counts need the outlet before classifying
         outlet = detect_outlet([LabeledSegment(s, "body", "") for s in segments], rules)
     return repaired, classify_segments(segments, rules, memory, outlet=outlet), outlet
+
+
+#: A small article that goes through every stage (headline, dateline, byline, credit, named people).
+_SAMPLE = RawDocument(
+    source_path="sample.txt",
+    sha256="",
+    size_bytes=0,
+    mtime_ns=0,
+    encoding="utf-8",
+    text=(
+        "Harbour works resume in the old port\n\n"
+        "Updated: May 19, 2022, 17:52 UTC\n\n"
+        "By Jane Doe, Reuters\n\n"
+        "The mayor, John Smith, said on Tuesday that Gen. Anna Novak had approved the plan.\n\n"
+        "(Reporting by Jane Doe; editing by Tom Brown)\n"
+    ),
+)
+
+
+def prepare_stages(rules: Rules) -> None:
+    """Import every stage and compile ``rules`` for them now, by cleaning a small sample article.
+
+    The pipeline calls this before forking its worker pool: the workers inherit the compiled
+    rules instead of each compiling them again.
+    """
+    transform(_SAMPLE, rules)
 
 
 def paragraphs_of(labeled: Sequence[LabeledSegment]) -> tuple[Paragraph, ...]:
