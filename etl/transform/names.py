@@ -82,7 +82,7 @@ class NameData:
         return key
 
 
-KEY_MEMO_MAX = 65536
+KEY_MEMO_MAX = 16_384
 
 
 def _remember(memo: dict[str, str], name: str, key: str) -> str:
@@ -105,7 +105,7 @@ def _fold_name(endings: tuple, inner: tuple, name: str) -> str:
     return s
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16_384)
 def plain(name: str) -> str:
     """Lowercase letters only, marks removed, no transliteration folding (for spelling distances)."""
     return _NON_LETTERS.sub("", strip_accents(name).casefold())
