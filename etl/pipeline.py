@@ -1008,9 +1008,9 @@ def _stored_shape(conn: Connection, article_id: int) -> frozenset[tuple]:
 def _same(writer: "_BatchWriter", summary: RunSummary, article_id: int, on_done: Callable[[], None]) -> None:
     """A re-clean that changed nothing: the article only records the run that checked it."""
 
-    def op(conn: Connection) -> None:
+    def op(conn: Connection) -> Callable[[], None]:
         load.raw(conn).execute("UPDATE articles SET run_id = ? WHERE id = ?", (summary.run_id, article_id))
-        on_done()
+        return on_done
 
     writer.add(op)
 
@@ -1032,7 +1032,14 @@ def _reclean_tasks(
         yield RecleanTask(article_id, raw)
 
 
-Op = Callable[[Connection], None]
+#: A queued write: runs inside the batch's transaction and returns what to tell the run once its
+#: rows are kept (counts, log lines), or None.
+Op = Callable[[Connection], Callable[[], None] | None]
+OnError = Callable[[Connection, Exception], None]
+
+
+class _OpFailed(Exception):
+    """An operation of a batch written without savepoints failed: write the batch one by one."""
 
 
 class _BatchWriter:
@@ -1040,9 +1047,13 @@ class _BatchWriter:
 
     Operations are queued while the workers clean the next files, then written in one burst:
     the write lock is held only while writing (other writers, e.g. an analyst's ``etl people``
-    command, get in between), never while cleaning.  Each operation runs in its own savepoint, so
-    one article's load error rolls back that article only and becomes a failure.  A batch is also
-    written when its oldest operation has waited ``max_seconds``, so readers see progress.
+    command, get in between), never while cleaning.  A batch is first written straight through;
+    if an operation fails, that transaction is rolled back and the batch written again with each
+    operation in its own savepoint, so one article's load error rolls back that article only and
+    becomes a failure.  (A savepoint per article in every batch would cost 10-20% of the writer's
+    time: among other things, FTS5 flushes its pending index data at each one.)  What an
+    operation tells the run (its ``after``) happens once, for the attempt that commits.  A batch is
+    also written when its oldest operation has waited ``max_seconds``, so readers see progress.
     ``before_commit`` runs inside every transaction just before it commits (the run row's counts),
     so what a transaction says about the run always matches what it wrote.
     """
@@ -1054,10 +1065,10 @@ class _BatchWriter:
         self.batch_size = batch_size
         self.before_commit = before_commit
         self.max_seconds = max_seconds
-        self.ops: list[tuple[Op, Callable[[Connection, Exception], None] | None]] = []
+        self.ops: list[tuple[Op, OnError | None]] = []
         self.oldest = 0.0
 
-    def add(self, op: Op, on_error: Callable[[Connection, Exception], None] | None = None) -> None:
+    def add(self, op: Op, on_error: OnError | None = None) -> None:
         if not self.ops:
             self.oldest = time.monotonic()
         self.ops.append((op, on_error))
@@ -1067,32 +1078,60 @@ class _BatchWriter:
     def flush(self) -> None:
         if not self.ops:
             return
-        with transaction(self.conn) as conn:
-            db = load.raw(conn)  # savepoints on the driver: no SQLAlchemy statements per article
-            for op, on_error in self.ops:
-                db.execute("SAVEPOINT etl_article")
-                try:
-                    op(conn)
-                except Exception as exc:  # one article's load error must not lose the others
-                    db.execute("ROLLBACK TO etl_article")
-                    db.execute("RELEASE etl_article")
-                    if on_error is None:
-                        raise
-                    on_error(conn, exc)
-                else:
-                    db.execute("RELEASE etl_article")
-            self.before_commit()
+        try:
+            with transaction(self.conn) as conn:
+                self._write_straight(conn)
+        except _OpFailed:
+            with transaction(self.conn) as conn:
+                self._write_one_by_one(conn)
         self.ops.clear()
 
+    def _write_straight(self, conn: Connection) -> None:
+        afters = []
+        for op, _ in self.ops:
+            try:
+                afters.append(op(conn))
+            except Exception as exc:
+                raise _OpFailed from exc
+        self._finish(afters)
 
-def _record_failure(conn: Connection, summary: RunSummary, failure: Failed) -> None:
-    summary.files_failed += 1
-    summary.failures.append(failure)
-    log.warning("failed %s (%s): %s", failure.source_path, failure.stage, failure.error)
+    def _write_one_by_one(self, conn: Connection) -> None:
+        db = load.raw(conn)  # savepoints on the driver: no SQLAlchemy statements per article
+        afters = []
+        for op, on_error in self.ops:
+            db.execute("SAVEPOINT etl_article")
+            try:
+                afters.append(op(conn))
+            except Exception as exc:  # one article's load error must not lose the others
+                db.execute("ROLLBACK TO etl_article")
+                db.execute("RELEASE etl_article")
+                if on_error is None:
+                    raise
+                on_error(conn, exc)
+            else:
+                db.execute("RELEASE etl_article")
+        self._finish(afters)
+
+    def _finish(self, afters: list[Callable[[], None] | None]) -> None:
+        for after in afters:
+            if after is not None:
+                after()
+        self.before_commit()
+
+
+def _record_failure(conn: Connection, summary: RunSummary, failure: Failed) -> Callable[[], None]:
+    """Write the failure's row; returns what counts and logs it."""
     conn.exec_driver_sql(
         "INSERT INTO failures (run_id, source_path, stage, error) VALUES (?, ?, ?, ?)",
         (summary.run_id, failure.source_path, failure.stage, failure.error),
     )
+
+    def count() -> None:
+        summary.files_failed += 1
+        summary.failures.append(failure)
+        log.warning("failed %s (%s): %s", failure.source_path, failure.stage, failure.error)
+
+    return count
 
 
 def _fail(writer: _BatchWriter, summary: RunSummary, failure: Failed) -> None:
@@ -1109,10 +1148,13 @@ def _write(
     """Queue one article's write; ``on_done`` counts it once written, a load error is a failure."""
     article = result.article
 
-    def op(conn: Connection) -> None:
+    def op(conn: Connection) -> Callable[[], None]:
         written_id = load.write_article(conn, article, summary.run_id, article_id)
         # cleaned with this run's corpus memory (see _apply_memory)
         load.raw(conn).execute("INSERT OR IGNORE INTO temp.cleaned VALUES (?)", (written_id,))
+        return report
+
+    def report() -> None:
         for note in result.notes:
             log.info("%s: %s", article.raw.source_path, note)
         if not any(p.kind in CONTENT_LABELS for p in article.paragraphs):
@@ -1126,7 +1168,8 @@ def _write(
         on_done()
 
     def on_error(conn: Connection, exc: Exception) -> None:
-        _record_failure(conn, summary, Failed(article.raw.source_path, "load", f"{type(exc).__name__}: {exc}"))
+        failure = Failed(article.raw.source_path, "load", f"{type(exc).__name__}: {exc}")
+        _record_failure(conn, summary, failure)()
 
     writer.add(op, on_error)
 
@@ -1145,13 +1188,17 @@ def _apply(
     if isinstance(result, Unchanged):
         assert isinstance(task, FileTask) and stored is not None
 
-        def unchanged(conn: Connection) -> None:
+        def unchanged(conn: Connection) -> Callable[[], None]:
             if stored.deleted:
                 load.revive(conn, stored.id, task.source.mtime_ns, summary.run_id)
-                summary.files_revived += 1
-                log.info("revived %s: its file is back, unchanged", result.source_path)
             else:
                 load.touch(conn, stored.id, task.source.mtime_ns)
+            return counted
+
+        def counted() -> None:
+            if stored.deleted:
+                summary.files_revived += 1
+                log.info("revived %s: its file is back, unchanged", result.source_path)
             summary.files_unchanged += 1
 
         writer.add(unchanged)

@@ -111,6 +111,9 @@ def test_transform_and_load_errors_fail_one_file_each(db_path: Path, monkeypatch
         (seeds[1], "transform", "ValueError: a bug in cleaning"),
         (seeds[3], "load", "RuntimeError: a bug in loading"),
     ]
+    # the batch holding the load error was written again article by article: counted once each
+    assert (summary.files_new, summary.files_failed, len(summary.failures)) == (3, 2, 2)
+    assert query(db_path, "SELECT files_new, files_failed FROM runs") == [(3, 2)]
     loaded = {r[0] for r in query(db_path, "SELECT source_path FROM articles")}
     assert loaded == set(seeds) - {seeds[1], seeds[3]}
     assert consistency_problems(db_path) == []
