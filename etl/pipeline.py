@@ -6,20 +6,22 @@ Shape of a run:
    queues with ``--wait``.
 2. Bring the schema to head (backing up a non-empty database first) and mark runs left
    ``running`` by a dead process as ``failed``.
-3. Walk the input in sorted order.  A file whose size and mtime match the stored article is skipped
-   without being read; otherwise it is read, hashed and, if its content changed, transformed.
-   Articles cleaned by older rules (or all, with ``--reprocess``) are re-cleaned from their stored
-   raw text.  Extract and transform run in a process pool (``--jobs``); a single writer loads the
-   results in input order, whole articles per transaction (``batch_size`` of them), so the outcome
-   is identical to ``--jobs 1`` and a reader never sees half an article.
-4. Articles whose file disappeared are soft-deleted (not when the input folder is empty, or for
-   files under a folder that could not be read).
-5. Corpus memory: lines whose "recurs across many articles" status flipped make the articles
-   containing them be re-cleaned.  The new status is committed only after they all are, so a run
-   killed half-way through leaves the flip to be redone by the next run.  Such a re-clean first
-   only classifies the article; when every segment keeps its stored label and reason, the article
-   is not transformed further nor rewritten (its rows would be the same).
-6. Finish the run row (status, counts, seconds) and return a summary.
+3. Walk the input once, in sorted order.  A file whose size and mtime match the stored article is
+   skipped without being read; every other file is queued in a temporary table (articles cleaned
+   by older rules, or all with ``--reprocess``, are queued for a re-clean from their stored text).
+4. Count: the queued files are read, repaired and segmented (no cleaning) to count their line
+   fingerprints, so that the corpus memory they are cleaned with is the one they will leave behind.
+5. Load: extract and transform run in a process pool (``--jobs``, forked after the stages are
+   compiled once in this process); a single writer loads the results in input order, whole
+   articles per transaction (``batch_size`` of them), so the outcome is identical to ``--jobs 1``
+   and a reader never sees half an article.  Articles whose file disappeared are soft-deleted (not
+   when the input folder is empty, or for files under a folder that could not be read).
+6. Corpus memory: older articles containing a line whose stored "recurring" level flipped, and this
+   run's articles containing a line counted other than predicted, are re-cleaned.  The new levels
+   are committed only after they all are, so a run killed half-way through leaves the flip to be
+   redone by the next run.  Such a re-clean first only classifies the article; when every segment
+   keeps its stored label and reason, the article is not transformed further nor rewritten.
+7. Finish the run row (status, counts, seconds) and return a summary.
 
 Crash safety comes from SQLite (WAL, one transaction per batch of whole articles) plus that rule:
 every piece of state that says "this work is done" is committed in the same transaction as the
@@ -30,7 +32,6 @@ same result as a run that was never interrupted (see ``tests/test_crash.py`` for
 from __future__ import annotations
 
 import fcntl
-import json
 import logging
 import os
 import signal
