@@ -68,7 +68,7 @@ FILES_PER_TASK = 16
 #: Paths seen by the walk are recorded (for finding vanished files) this many at a time.
 SEEN_PATHS_BATCH = 1000
 #: Lines whose count changes the counting pass keeps in memory before adding them up on disk.
-COUNT_CHANGES_IN_MEMORY = 200_000
+COUNT_CHANGES_IN_MEMORY = 50_000
 #: How often a pool worker checks that the run that started it is still alive.
 PARENT_CHECK_SECONDS = 0.2
 
