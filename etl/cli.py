@@ -377,7 +377,10 @@ def export(db_path: Path, fmt: str, tables: tuple[str, ...], output_dir: Path) -
               help="A TOML file of extra rules merged over the built-in ones (as for etl run).")
 @click.option("--width", type=click.IntRange(min=20), default=None,
               help="Truncate the text column to this many characters.")
-def explain(file: Path, rules_file: Path | None, width: int | None) -> None:
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also apply this database's corpus memory (lines recurring across its articles), as etl run "
+              "does; without it, only the rules decide.")
+def explain(file: Path, rules_file: Path | None, width: int | None, db_path: Path | None) -> None:
     """Print FILE line by line with the verdict (kept or removed), the label and the reason.
 
     Line numbers are those of removed_segments.line_start and paragraphs.line_start.
@@ -386,7 +389,9 @@ def explain(file: Path, rules_file: Path | None, width: int | None) -> None:
     Examples:
       etl explain seeds/003_a88e475ad9902ead.txt
       etl explain article.txt --rules my_rules.toml --width 60
+      etl explain article.txt --db news.sqlite      # with the corpus memory of news.sqlite
     """
+    from etl import report
     from etl.decode import DecodeError, decode
     from etl.rules import load_rules
     from etl.transform.explain import explain as explain_text
@@ -394,12 +399,15 @@ def explain(file: Path, rules_file: Path | None, width: int | None) -> None:
     try:
         rules = load_rules(rules_file)
         text, encoding = decode(file.read_bytes())
+        memory = report.corpus_memory(db_path, rules) if db_path is not None else None
     except (DecodeError, RulesError) as exc:
         raise UsageError(f"{file}: {exc}") from exc
+    except report.ReportError as exc:
+        raise UsageError(str(exc)) from exc
     except OSError as exc:
         raise UsageError(f"{file}: cannot read: {exc.strerror}") from exc
     click.echo(f"# {file} (decoded as {encoding})")
-    click.echo(explain_text(text, rules, width=width))
+    click.echo(explain_text(text, rules, memory=memory, width=width))
 
 
 def _register_subcommands() -> None:

@@ -15,9 +15,14 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from etl.db import migrate
+
+if TYPE_CHECKING:
+    from etl.rules import Rules
+    from etl.transform.memory import CorpusMemory
 
 FORMATS = ("csv", "jsonl")
 
@@ -47,6 +52,19 @@ def read_only(db_path: Path) -> Iterator[sqlite3.Connection]:
         raise ReportError(f"{db_path}: {exc}") from exc
     finally:
         con.close()
+
+
+def corpus_memory(db_path: Path, rules: "Rules") -> "CorpusMemory":
+    """The database's corpus memory as ``etl run`` would clean a file with it now (read-only)."""
+    from etl.transform.memory import CorpusMemory
+
+    with read_only(db_path) as con:
+        rows = con.execute(
+            "SELECT fingerprint, article_count FROM line_fingerprints WHERE article_count >= ?",
+            (CorpusMemory.threshold(rules),),
+        ).fetchall()
+        total = con.execute("SELECT count(*) FROM articles WHERE deleted_at IS NULL").fetchone()[0]
+    return CorpusMemory.from_counts(dict(rows), total_articles=total)
 
 
 # --------------------------------------------------------------------------- stats

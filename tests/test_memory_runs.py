@@ -165,3 +165,24 @@ def test_nightly_changes_keep_the_prediction_exact_and_end_like_a_fresh_run(
     assert set(promo_labels(db).values()) == {"boilerplate"}
     assert cleaning(db) == fresh()
     assert mispredicted(caplog) == 0
+
+
+def test_explain_with_db_applies_the_databases_memory(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from etl.cli import cli
+
+    folder, db = tmp_path / "in", tmp_path / "news.sqlite"
+    write_corpus(folder, range(12))
+    run(folder, db)
+    promo_row = lambda out: next(line for line in out.splitlines() if "harbour desk compiles" in line)  # noqa: E731
+
+    with_memory = CliRunner().invoke(cli, ["explain", str(folder / "00.txt"), "--db", str(db)])
+    assert with_memory.exit_code == 0, with_memory.output
+    assert "boilerplate" in promo_row(with_memory.output) and "seen in 11 other articles" in with_memory.output
+
+    rules_only = CliRunner().invoke(cli, ["explain", str(folder / "00.txt")])
+    assert rules_only.exit_code == 0 and "boilerplate" not in promo_row(rules_only.output)
+
+    missing = CliRunner().invoke(cli, ["explain", str(folder / "00.txt"), "--db", str(tmp_path / "none.sqlite")])
+    assert missing.exit_code == 2 and "none.sqlite does not exist" in missing.output
