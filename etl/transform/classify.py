@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -152,7 +153,9 @@ class _Compiled:
     inline_ungated: tuple[int, ...]  # inline credit patterns without a gate (tried on every line)
     inline_chars: tuple[str, ...]  # per inline credit pattern: characters every match contains
     # text -> (features, outcome of _local): see _features; bounded, filled in insertion order
-    seg_cache: dict[str, _Feat] = field(default_factory=dict, compare=False)
+    # (an OrderedDict: evicting its oldest entry is O(1); a plain dict's ``next(iter(d))`` walks
+    # over every slot deleted before it until the dict is resized)
+    seg_cache: OrderedDict[str, _Feat] = field(default_factory=OrderedDict, compare=False)
     # (first token, first character, gate words present) -> family patterns to try, in order
     family_orders: dict[tuple, tuple[tuple[int, int], ...]] = field(default_factory=dict, compare=False)
 
@@ -774,11 +777,12 @@ def _features(texts: Sequence[str], c: _Compiled) -> tuple[list[_Feat], list[tup
     return feats, [f.outcome for f in feats]
 
 
-def _forget_oldest(cache: dict) -> None:
-    """Drop the oldest entry of an insertion-ordered cache (tolerating another thread doing so)."""
+def _forget_oldest(cache: OrderedDict) -> None:
+    """Drop the oldest entry of an insertion-ordered cache, in O(1) (tolerating another thread
+    emptying it meanwhile)."""
     try:
-        del cache[next(iter(cache))]
-    except (KeyError, RuntimeError, StopIteration):
+        cache.popitem(last=False)
+    except KeyError:
         pass
 
 

@@ -22,6 +22,7 @@ Vocabulary (role phrases, titles, organization words) is in ``etl/rules/credits.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -63,7 +64,8 @@ class _Compiled:
     wire_weight: int
     byline_weight: int
     # line -> what it tells detect_outlet (see _outlet_line); bounded, filled in insertion order
-    outlet_lines: dict[str, tuple] = field(default_factory=dict, compare=False)
+    # (an OrderedDict: its oldest entry goes in O(1), see detect_outlet)
+    outlet_lines: OrderedDict[str, tuple] = field(default_factory=OrderedDict, compare=False)
 
 
 def _alt(words: Iterable[str]) -> str:
@@ -475,8 +477,8 @@ def detect_outlet(lines: Sequence[str], rules: Rules | None = None) -> str | Non
                 seen = _SILENT  # one shared tuple, recognised by identity below
             if len(cache) >= OUTLET_CACHE_SIZE:
                 try:
-                    del cache[next(iter(cache))]
-                except (KeyError, RuntimeError, StopIteration):  # another thread got there first
+                    cache.popitem(last=False)
+                except KeyError:  # another thread emptied it first
                     pass
             cache[line] = seen
         if seen is _SILENT and not prev_opener:
