@@ -323,3 +323,13 @@ def required_chars(pattern: str, flags: int = 0) -> frozenset[str]:
     except re.error:
         return frozenset()
     return frozenset(_required(parsed))
+
+
+def all_gates(pattern: str, flags: int = 0) -> tuple[Gate, ...]:
+    """Every gate :func:`gate_words` chooses from: word sets each of which has a token of every
+    match of ``pattern`` (so a text must hit all of them); empty when none is known."""
+    try:
+        parsed = _p.parse(pattern, flags)
+    except re.error:
+        return ()
+    return tuple(dict.fromkeys(_gates(_flatten(parsed), False, False, [_BUDGET])))
