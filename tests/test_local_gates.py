@@ -154,3 +154,35 @@ def test_all_gates_examples():
     gates = all_gates(r"\blisten to (?:this|the) (?:article|story)\b", re.IGNORECASE)
     assert frozenset({"listen"}) in gates and frozenset({"article", "story"}) in gates
     assert all_gates("(", 0) == ()  # not a pattern: no gate
+
+
+def test_local_sets_nothing_without_a_label():
+    """_features reuses one blank _State across lines _local finds nothing on."""
+    from etl.transform.classify import _BLANK_OUTCOME, _local, _State
+
+    for text in LINES:
+        st = _State()
+        _local(_feat(text), st, C)
+        outcome = (st.label, st.reason, st.end_marker, st.related_intro, st.bare_intro, st.photo_credit, st.byline_open)
+        if st.label is None:
+            assert outcome == _BLANK_OUTCOME and st == _State(), text
+
+
+def test_tail_gates_reject_no_match():
+    """The tail-only families (bios), gated by first word/character and gate words, against a
+    search with every pattern."""
+    for text in LINES + [t + " is a staff writer at the Courier." for t in SEGMENTS[:300]]:
+        f = _feat(text)
+        hit = _family_match(f, C, tail=True)
+        expected = None
+        for fam in C.families:
+            if not fam.tail_only or f.n_words > fam.max_words or (f.terminal and fam.unpunctuated_only):
+                continue
+            for pattern in fam.patterns:
+                m = pattern.search(f.text)
+                if m:
+                    expected = (fam.name, m.span())
+                    break
+            if expected:
+                break
+        assert ((hit[0].name, hit[1].span()) if hit else None) == expected, text

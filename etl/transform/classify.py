@@ -162,6 +162,10 @@ class _Compiled:
     # _family_match needs of a pattern, flat; the extra gates are further word sets every match has
     # a token of (besides the one it is indexed by), checked against the line's gate words
     pattern_plan: Mapping[tuple[int, int], tuple]
+    # the tail-only patterns in order: (family, search, max words, unpunctuated only, first words or
+    # None, first characters or None, gates); tail_words: every word of those gates
+    tail_plan: tuple[tuple, ...]
+    tail_words: frozenset[bytes]
     # text -> (features, outcome of _local): see _features; bounded, filled in insertion order
     # (an OrderedDict: evicting its oldest entry is O(1); a plain dict's ``next(iter(d))`` walks
     # over every slot deleted before it until the dict is resized)
@@ -238,6 +242,7 @@ def compiled(rules: Rules) -> _Compiled:
     ungated: list[tuple[int, int]] = []
     tail_patterns: list[tuple[int, int]] = []
     extra_gates: dict[tuple[int, int], tuple[frozenset[bytes], ...]] = {}
+    tail_gates: dict[tuple[int, int], tuple] = {}
     common_words = frozenset(w.casefold().encode("utf-8") for w in lex.get("stopwords", ()))
     for name, fam in cfg.get("families", {}).items():
         flags = 0 if fam.get("case_sensitive") else re.IGNORECASE
@@ -249,6 +254,13 @@ def compiled(rules: Rules) -> _Compiled:
             key = (len(families), k)
             if fam.get("tail_only"):
                 tail_patterns.append(key)
+                # what a line must have for the pattern to match: its first word or character (an
+                # anchored pattern) and a token of each of its gates
+                tail_gates[key] = (
+                    _ascii_gate(first_words(source, flags)),
+                    first_chars(source, flags),
+                    tuple(g for g in (_ascii_gate(x) for x in all_gates(source, flags)) if g is not None),
+                )
                 continue
             first = _ascii_gate(first_words(source, flags))
             gate = _ascii_gate(gate_words(source, flags))
@@ -315,6 +327,11 @@ def compiled(rules: Rules) -> _Compiled:
         for key, extras in extra_gates.items()
     }
     line_words = frozenset(gate_index).union(inline_words, *(g for e in extra_gates.values() for g in e))
+    tail_plan = tuple(
+        (families[key[0]], families[key[0]].patterns[key[1]].search, families[key[0]].max_words,
+         families[key[0]].unpunctuated_only, *tail_gates[key])
+        for key in tail_patterns
+    )
     return _Compiled(
         stopwords=frozenset(w.casefold().encode("utf-8") for w in lex.get("stopwords", ())),
         widget_lines=frozenset(" ".join(t.decode() for t in tokenize(w.casefold())) for w in lex.get("widget_lines", ())),
@@ -369,6 +386,8 @@ def compiled(rules: Rules) -> _Compiled:
             if gate is None
         ),
         pattern_plan=pattern_plan,
+        tail_plan=tail_plan,
+        tail_words=frozenset().union(*(g for _, _, gates in tail_gates.values() for g in gates)),
     )
 
 
@@ -782,6 +801,9 @@ def _appeals(feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled) -> 
             tail = False
 
 
+#: The outcome of _local on a line it finds nothing on (a blank _State's first fields).
+_BLANK_OUTCOME = (None, "", False, False, False, False, False)
+
 #: How many distinct segment texts ``_features`` remembers (per compiled rules).
 SEGMENT_CACHE_SIZE = 16384
 
@@ -799,15 +821,20 @@ def _features(texts: Sequence[str], c: _Compiled) -> tuple[list[_Feat], list[tup
     feats = [cache.get(text) for text in texts]
     missing = [i for i, f in enumerate(feats) if f is None]
     if missing:
+        st = _State()
         for i, tokens in zip(missing, tokenize_many([texts[i] for i in missing])):
             text = texts[i]
             f = cache.get(text)  # an earlier segment of this article with the same text
             if f is None:
                 # a tuple of bytes: the garbage collector stops tracking it, the cache stays cheap
                 f = _Feat(text, c, tuple(tokens))
-                st = _State()
                 _local(f, st, c)
-                f.outcome = (st.label, st.reason, st.end_marker, st.related_intro, st.bare_intro, st.photo_credit, st.byline_open)
+                if st.label is None:
+                    # _local sets no field without a label: the State is still blank (and reused)
+                    f.outcome = _BLANK_OUTCOME
+                else:
+                    f.outcome = (st.label, st.reason, st.end_marker, st.related_intro, st.bare_intro, st.photo_credit, st.byline_open)
+                    st = _State()
                 if len(cache) >= SEGMENT_CACHE_SIZE:
                     _forget_oldest(cache)
                 cache[text] = f
@@ -1004,14 +1031,25 @@ def _family_match(
         return None
     terminal, text = f.terminal, f.text
     if tail:
-        families = c.families
-        for fam_index, pattern_index in c.tail_patterns:
-            fam = families[fam_index]
-            if n_words > fam.max_words or (terminal and fam.unpunctuated_only):
+        tokens = f.tokens
+        found = c.tail_words.intersection(tokens)
+        first_token = tokens[0] if tokens else None
+        first_char = text[:1].lower()
+        for fam, search, max_words, unpunctuated_only, first, chars, gates in c.tail_plan:
+            if n_words > max_words or (terminal and unpunctuated_only):
                 continue
-            m = fam.patterns[pattern_index].search(text)
-            if m:
-                return fam, m
+            # (only patterns that cannot match are skipped: see gates.py)
+            if first is not None and first_token not in first:
+                continue
+            if chars is not None and first_char not in chars:
+                continue
+            for gate in gates:
+                if gate.isdisjoint(found):
+                    break
+            else:
+                m = search(text)
+                if m:
+                    return fam, m
         return None
     if hits is None:
         hits = c.line_words.intersection(f.tokens)
