@@ -924,7 +924,7 @@ def _local(f: _Feat, st: _State, c: _Compiled) -> None:
     ):
         st.label, st.reason = "caption", "announced caption"
         return
-    if _NAME_FOR_OUTLET.match(text):
+    if " for " in text and _NAME_FOR_OUTLET.match(text):  # (the pattern has " for " in it)
         st.label, st.reason, st.photo_credit = "credit", "photographer's name and outlet (X for Outlet)", True
         return
     if f.n_words > 80 and f.n_words > c.family_max_words[0]:

@@ -132,8 +132,10 @@ def _best(gates: Iterable[Gate]) -> Gate | None:
     return min(gates, key=_cost, default=None)
 
 
-def _gates(items: list[Item], left: bool, right: bool, budget: list[int]) -> list[Gate]:
-    """Gates of a sequence of parse items, given whether its edges are delimited."""
+def _gates(items: list[Item], left: bool, right: bool, budget: list[int], every: bool = False) -> list[Gate]:
+    """Gates of a sequence of parse items, given whether its edges are delimited (``every``: at a
+    branch, every gate all its alternatives share and the union of their best, not only the best
+    of these)."""
     gates: list[Gate] = []
     run: list[str] = []
     run_left = left
@@ -162,14 +164,18 @@ def _gates(items: list[Item], left: bool, right: bool, budget: list[int]) -> lis
             found: list[list[Gate]] = []
             for alternative in alternatives:
                 budget[0] -= 1
-                candidates = [] if budget[0] < 0 else _gates(prefix + alternative + rest, prefix_left, right, budget)
+                candidates = [] if budget[0] < 0 else _gates(prefix + alternative + rest, prefix_left, right, budget, every)
                 if not candidates:
                     return gates  # an alternative needs no word: the branch gives no gate
                 found.append(candidates)
             # a gate every alternative has (a word after the branch) beats the union of their best
             common = set(found[0]).intersection(*found[1:])
             union = frozenset().union(*(_best(c) for c in found))
-            gates.append(_best([*common, union]))
+            if every:
+                gates.extend(sorted(common, key=sorted))
+                gates.append(union)
+            else:
+                gates.append(_best([*common, union]))
             return gates
         if op in _REPEATS:
             body = _flatten(av[2])
@@ -181,7 +187,7 @@ def _gates(items: list[Item], left: bool, right: bool, budget: list[int]) -> lis
                 run, run_left = [], prev_end and body_ends
             else:  # at least once: its words are needed
                 flush("".join(run), run_left, body_starts)
-                gates.extend(_gates(body, prev_end and body_ends, body_starts and after, budget))
+                gates.extend(_gates(body, prev_end and body_ends, body_starts and after, budget, every))
                 run, run_left = [], body_ends
             continue
         delim = _non_letter(item)
@@ -332,4 +338,4 @@ def all_gates(pattern: str, flags: int = 0) -> tuple[Gate, ...]:
         parsed = _p.parse(pattern, flags)
     except re.error:
         return ()
-    return tuple(dict.fromkeys(_gates(_flatten(parsed), False, False, [_BUDGET])))
+    return tuple(dict.fromkeys(_gates(_flatten(parsed), False, False, [_BUDGET], every=True)))
