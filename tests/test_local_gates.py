@@ -185,3 +185,16 @@ def test_tail_gates_reject_no_match():
             if expected:
                 break
         assert ((hit[0].name, hit[1].span()) if hit else None) == expected, text
+
+
+def test_tokenize_many_equals_tokenize():
+    """tokenize_many (one pass per article, counting non-ASCII characters per text only when the
+    article has more than a text's share) gives each text the tokens tokenize gives."""
+    from etl.transform.tokens import tokenize_many
+
+    rng = random.Random(3)
+    extra = ["Київ — столиця України", "naïve café ’quoted’ “text”", "ﬁne ß Straße", "?? what?", "плюс 5% ?"]
+    for _ in range(300):
+        batch = rng.sample(SEGMENTS, rng.randint(1, 20)) + rng.sample(extra, rng.randint(0, 2))
+        rng.shuffle(batch)
+        assert tokenize_many(batch) == [tokenize(t.casefold()) for t in batch]
