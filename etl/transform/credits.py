@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from etl.records import Credit
+from etl.transform.gates import required_literal
 from etl.rules import Rules, default_rules
 
 __all__ = ["agency_names", "canonical_agency", "detect_outlet", "is_credit_line", "parse_credits"]
@@ -59,6 +60,9 @@ class _Compiled:
     place_re: re.Pattern[str]
     contributed: tuple[re.Pattern[str], ...]
     self_refs: tuple[tuple[re.Pattern[str], int], ...]
+    # per self-reference pattern: a run of characters every match contains, casefolded
+    # (gates.required_literal; "" when none): the pattern is searched only in lines that have it
+    self_ref_needs: tuple[str, ...]
     not_names: frozenset[str]
     wire_re: re.Pattern[str]
     wire_weight: int
@@ -125,6 +129,9 @@ def _compiled(rules: Rules) -> _Compiled:
         place_re=re.compile(r"\s+(?:" + _alt(words.get("place_openers", ("in",))) + r")\s+[A-Z].*$"),
         contributed=tuple(re.compile(p, re.IGNORECASE) for p in words.get("contributed", ())),
         self_refs=self_refs,
+        self_ref_needs=tuple(
+            required_literal(pat.pattern, pat.flags) if pat.flags & re.IGNORECASE else "" for pat, _ in self_refs
+        ),
         not_names=frozenset(w.casefold() for w in out.get("not_names", ())),
         wire_re=re.compile(out.get("wire_lede", r"(?!)")),
         wire_weight=int(out.get("wire_weight", 2)),
@@ -433,7 +440,11 @@ def _outlet_line(line: str, c: _Compiled) -> tuple[tuple[tuple[str, int], ...], 
                 votes.append((name, c.wire_weight))
     if len(line) <= 200 and _hinted(line.lower(), _SELF_HINTS):
         probe = line.title() if line.isupper() else line
-        for pat, weight in c.self_refs:
+        # (with "İ" or "ı", which the regex engine equates with "i", every pattern is searched)
+        folded = probe.casefold() if "İ" not in probe and "ı" not in probe else None
+        for (pat, weight), need in zip(c.self_refs, c.self_ref_needs):
+            if need and folded is not None and need not in folded:
+                continue  # the line lacks characters every match has
             for sm in pat.finditer(probe):
                 name = _outlet_name(sm.group("name"), c)
                 if name:

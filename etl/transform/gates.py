@@ -339,3 +339,23 @@ def all_gates(pattern: str, flags: int = 0) -> tuple[Gate, ...]:
     except re.error:
         return ()
     return tuple(dict.fromkeys(_gates(_flatten(parsed), False, False, [_BUDGET], every=True)))
+
+
+def required_literal(pattern: str, flags: int = 0) -> str:
+    """The longest run of literal characters in the top-level sequence of ``pattern``: every match
+    contains it (casefolded under ``re.IGNORECASE``; "" when there is none).  Under IGNORECASE a
+    text can match without containing the casefolded run only through "İ" or "ı", which the
+    regex engine equates with "i" but casefolding does not: callers test for those first."""
+    try:
+        parsed = _flatten(_p.parse(pattern, flags))
+    except re.error:
+        return ""
+    best, run = "", []
+    for op, av in parsed + [(None, None)]:
+        if op is _c.LITERAL:
+            run.append(chr(av))
+            continue
+        if len(run) > len(best):
+            best = "".join(run)
+        run = []
+    return best.casefold() if flags & re.IGNORECASE else best
