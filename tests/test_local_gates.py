@@ -198,3 +198,19 @@ def test_tokenize_many_equals_tokenize():
         batch = rng.sample(SEGMENTS, rng.randint(1, 20)) + rng.sample(extra, rng.randint(0, 2))
         rng.shuffle(batch)
         assert tokenize_many(batch) == [tokenize(t.casefold()) for t in batch]
+
+
+def test_required_any():
+    from etl.transform.gates import required_any
+
+    assert required_any(r"©\s*AFP$|\[[^\]]*\]$|\w+/\w+$", re.IGNORECASE) == frozenset("©[/")
+    assert required_any(r"a|b/", re.IGNORECASE) == frozenset()  # "a" needs no such character
+    assert required_any(r"x/y", 0) == frozenset()  # not a branch
+    # every match of a pattern that has them holds one of its characters
+    for pattern, _ in C.inline_credit:
+        chars = required_any(pattern.pattern, re.IGNORECASE)
+        if chars:
+            for text in LINES:
+                m = pattern.search(text)
+                if m:
+                    assert any(ch in m.group() for ch in chars), (pattern.pattern, text)

@@ -39,7 +39,7 @@ from typing import Any
 from etl.records import LabeledSegment, Segment
 from etl.rules import Rules
 from etl.transform.credits import is_credit_line, parse_credits
-from etl.transform.gates import all_gates, first_chars, first_words, gate_words, required_chars
+from etl.transform.gates import all_gates, first_chars, first_words, gate_words, required_any, required_chars
 from etl.transform.memory import CorpusMemory, fingerprint_letters
 from etl.transform.segment import date_hint, dateline_iso
 from etl.transform.tokens import tokenize, tokenize_many
@@ -156,6 +156,8 @@ class _Compiled:
     # gates): one intersection with a line's tokens serves all of them (see _local)
     line_words: frozenset[bytes]
     inline_words: frozenset[bytes]  # the inline credit patterns' gate words
+    # per inline credit pattern: characters one of which every match contains ("" when unknown)
+    inline_any: tuple[str, ...]
     # (pattern, characters every match contains) of the ungated inline credit patterns, in order
     inline_plain: tuple[tuple[int, str], ...]
     # (family, pattern) -> (family, compiled search, max words, unpunctuated only, extra gates): what
@@ -380,6 +382,7 @@ def compiled(rules: Rules) -> _Compiled:
         ),
         line_words=line_words,
         inline_words=inline_words,
+        inline_any=tuple("".join(sorted(required_any(p, re.IGNORECASE))) for p in inline_sources),
         inline_plain=tuple(
             (k, "".join(sorted(required_chars(inline_sources[k], re.IGNORECASE) - {" "})))
             for k, (_, gate) in enumerate(inline)
@@ -1001,9 +1004,13 @@ def _inline_credit(f: _Feat, c: _Compiled, hits: frozenset[bytes] | None = None)
         order = c.inline_ungated
     patterns, needs = c.inline_credit, c.inline_chars
     window = text[start:] if start else text
+    anyneeds = c.inline_any
     for k in order:
         # a character every match contains is missing: no need to search
         if needs[k] and not all(ch in window for ch in needs[k]):
+            continue
+        # (or none of the characters one of which every match contains is there)
+        if anyneeds[k] and not any(ch in window for ch in anyneeds[k]):
             continue
         m = patterns[k][0].search(text, start)
         if m:

@@ -297,24 +297,25 @@ def first_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
     return frozenset(chars) if chars else None
 
 
-def _required(items: Iterable[Item]) -> set[str]:
-    """ASCII non-letter characters that every match of ``items`` consumes."""
+def _required(items: Iterable[Item], uncased: bool = False) -> set[str]:
+    """ASCII non-letter characters that every match of ``items`` consumes (``uncased``: any
+    non-letter without case variants, "©" too)."""
     out: set[str] = set()
     for op, av in items:
         if op is _c.LITERAL:
             ch = chr(av)
             # ASCII non-letters only: they have no other case under re.IGNORECASE
-            if ch.isascii() and not ch.isalpha():
+            if (ch.isascii() or (uncased and ch.lower() == ch == ch.upper())) and not ch.isalpha():
                 out.add(ch)
         elif op is _c.SUBPATTERN:
-            out |= _required(av[-1])
+            out |= _required(av[-1], uncased)
         elif op in _REPEATS or op is getattr(_c, "POSSESSIVE_REPEAT", None):
             if av[0] >= 1:
-                out |= _required(av[2])
+                out |= _required(av[2], uncased)
         elif op is getattr(_c, "ATOMIC_GROUP", None):
-            out |= _required(av)
+            out |= _required(av, uncased)
         elif op is _c.BRANCH:
-            sets = [_required(alt) for alt in av[1]]
+            sets = [_required(alt, uncased) for alt in av[1]]
             out |= set.intersection(*sets) if sets else set()
         # anything else (classes, lookarounds, boundaries, back-references) requires nothing
     return out
@@ -359,3 +360,24 @@ def required_literal(pattern: str, flags: int = 0) -> str:
             best = "".join(run)
         run = []
     return best.casefold() if flags & re.IGNORECASE else best
+
+
+def required_any(pattern: str, flags: int = 0) -> frozenset[str]:
+    """Non-letter characters without case (ASCII ones, "©") at least one of which every match of
+    ``pattern`` consumes, for a
+    pattern that is one branch at the top ("©...|\\[...\\]|.../..."): one required character of each
+    alternative (see :func:`required_chars`); empty when some alternative requires none, or when
+    the pattern is not a branch."""
+    try:
+        parsed = _flatten(_p.parse(pattern, flags))
+    except re.error:
+        return frozenset()
+    if len(parsed) != 1 or parsed[0][0] is not _c.BRANCH:
+        return frozenset()
+    out: set[str] = set()
+    for alternative in parsed[0][1][1]:
+        needed = _required(alternative, uncased=True)
+        if not needed:
+            return frozenset()
+        out.add(min(needed))
+    return frozenset(out)
