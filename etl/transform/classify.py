@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -38,7 +39,7 @@ from typing import Any
 from etl.records import LabeledSegment, Segment
 from etl.rules import Rules
 from etl.transform.credits import is_credit_line, parse_credits
-from etl.transform.gates import first_chars, first_words, gate_words, required_chars
+from etl.transform.gates import all_gates, first_chars, first_words, gate_words, required_any, required_chars
 from etl.transform.memory import CorpusMemory, fingerprint_letters
 from etl.transform.segment import date_hint, dateline_iso
 from etl.transform.tokens import tokenize, tokenize_many
@@ -151,10 +152,30 @@ class _Compiled:
     inline_index: Mapping[bytes, tuple[int, ...]]  # gate word -> inline credit patterns it gates
     inline_ungated: tuple[int, ...]  # inline credit patterns without a gate (tried on every line)
     inline_chars: tuple[str, ...]  # per inline credit pattern: characters every match contains
+    # every word some gate of _local's checks looks for (family gates and extra gates, inline credit
+    # gates): one intersection with a line's tokens serves all of them (see _local)
+    line_words: frozenset[bytes]
+    inline_words: frozenset[bytes]  # the inline credit patterns' gate words
+    # per inline credit pattern: characters one of which every match contains ("" when unknown)
+    inline_any: tuple[str, ...]
+    # (pattern, characters every match contains) of the ungated inline credit patterns, in order
+    inline_plain: tuple[tuple[int, str], ...]
+    # (family, pattern) -> (family, compiled search, max words, unpunctuated only, extra gates): what
+    # _family_match needs of a pattern, flat; the extra gates are further word sets every match has
+    # a token of (besides the one it is indexed by), checked against the line's gate words
+    pattern_plan: Mapping[tuple[int, int], tuple]
+    # the tail-only patterns in order: (family, search, max words, unpunctuated only, first words or
+    # None, first characters or None, gates); tail_words: every word of those gates
+    tail_plan: tuple[tuple, ...]
+    tail_words: frozenset[bytes]
     # text -> (features, outcome of _local): see _features; bounded, filled in insertion order
-    seg_cache: dict[str, _Feat] = field(default_factory=dict, compare=False)
+    # (an OrderedDict: evicting its oldest entry is O(1); a plain dict's ``next(iter(d))`` walks
+    # over every slot deleted before it until the dict is resized)
+    seg_cache: OrderedDict[str, _Feat] = field(default_factory=OrderedDict, compare=False)
     # (first token, first character, gate words present) -> family patterns to try, in order
     family_orders: dict[tuple, tuple[tuple[int, int], ...]] = field(default_factory=dict, compare=False)
+    # the same keys -> those patterns' pattern_plan entries (kept beside family_orders, same bound)
+    family_plans: dict[tuple, tuple[tuple, ...]] = field(default_factory=dict, compare=False)
 
 
 def _alternation(patterns: Sequence[str], flags: int = re.IGNORECASE) -> re.Pattern[str] | None:
@@ -222,6 +243,8 @@ def compiled(rules: Rules) -> _Compiled:
     char_index: dict[str, list[tuple[int, int]]] = {}
     ungated: list[tuple[int, int]] = []
     tail_patterns: list[tuple[int, int]] = []
+    extra_gates: dict[tuple[int, int], tuple[frozenset[bytes], ...]] = {}
+    tail_gates: dict[tuple[int, int], tuple] = {}
     common_words = frozenset(w.casefold().encode("utf-8") for w in lex.get("stopwords", ()))
     for name, fam in cfg.get("families", {}).items():
         flags = 0 if fam.get("case_sensitive") else re.IGNORECASE
@@ -233,6 +256,13 @@ def compiled(rules: Rules) -> _Compiled:
             key = (len(families), k)
             if fam.get("tail_only"):
                 tail_patterns.append(key)
+                # what a line must have for the pattern to match: its first word or character (an
+                # anchored pattern) and a token of each of its gates
+                tail_gates[key] = (
+                    _ascii_gate(first_words(source, flags)),
+                    first_chars(source, flags),
+                    tuple(g for g in (_ascii_gate(x) for x in all_gates(source, flags)) if g is not None),
+                )
                 continue
             first = _ascii_gate(first_words(source, flags))
             gate = _ascii_gate(gate_words(source, flags))
@@ -241,6 +271,10 @@ def compiled(rules: Rules) -> _Compiled:
             else:
                 first = None  # ... unless it is a function word ("by", "the") and a rarer word is required
             chars = first_chars(source, flags) if first is None and gate is None else None
+            # every other word set each match must have a token of: checked before searching
+            extra_gates[key] = tuple(
+                g for g in (_ascii_gate(x) for x in all_gates(source, flags)) if g is not None and g != gate
+            )
             if first is not None:
                 for word in first:
                     first_index.setdefault(word, []).append(key)
@@ -282,6 +316,24 @@ def compiled(rules: Rules) -> _Compiled:
     )
     thresholds = dict(_DEFAULT_THRESHOLDS)
     thresholds.update(cfg.get("thresholds", {}))
+    inline_words = frozenset().union(*(g for _, g in inline if g is not None))
+    inline_sources = [p for p in structure.get("inline_photo_credit", ()) if p]
+    pattern_plan = {
+        key: (
+            families[key[0]],
+            families[key[0]].patterns[key[1]].search,
+            families[key[0]].max_words,
+            families[key[0]].unpunctuated_only,
+            extras,
+        )
+        for key, extras in extra_gates.items()
+    }
+    line_words = frozenset(gate_index).union(inline_words, *(g for e in extra_gates.values() for g in e))
+    tail_plan = tuple(
+        (families[key[0]], families[key[0]].patterns[key[1]].search, families[key[0]].max_words,
+         families[key[0]].unpunctuated_only, *tail_gates[key])
+        for key in tail_patterns
+    )
     return _Compiled(
         stopwords=frozenset(w.casefold().encode("utf-8") for w in lex.get("stopwords", ())),
         widget_lines=frozenset(" ".join(t.decode() for t in tokenize(w.casefold())) for w in lex.get("widget_lines", ())),
@@ -328,6 +380,17 @@ def compiled(rules: Rules) -> _Compiled:
             for p in structure.get("inline_photo_credit", ())
             if p
         ),
+        line_words=line_words,
+        inline_words=inline_words,
+        inline_any=tuple("".join(sorted(required_any(p, re.IGNORECASE))) for p in inline_sources),
+        inline_plain=tuple(
+            (k, "".join(sorted(required_chars(inline_sources[k], re.IGNORECASE) - {" "})))
+            for k, (_, gate) in enumerate(inline)
+            if gate is None
+        ),
+        pattern_plan=pattern_plan,
+        tail_plan=tail_plan,
+        tail_words=frozenset().union(*(g for _, _, gates in tail_gates.values() for g in gates)),
     )
 
 
@@ -741,6 +804,9 @@ def _appeals(feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled) -> 
             tail = False
 
 
+#: The outcome of _local on a line it finds nothing on (a blank _State's first fields).
+_BLANK_OUTCOME = (None, "", False, False, False, False, False)
+
 #: How many distinct segment texts ``_features`` remembers (per compiled rules).
 SEGMENT_CACHE_SIZE = 16384
 
@@ -758,15 +824,20 @@ def _features(texts: Sequence[str], c: _Compiled) -> tuple[list[_Feat], list[tup
     feats = [cache.get(text) for text in texts]
     missing = [i for i, f in enumerate(feats) if f is None]
     if missing:
+        st = _State()
         for i, tokens in zip(missing, tokenize_many([texts[i] for i in missing])):
             text = texts[i]
             f = cache.get(text)  # an earlier segment of this article with the same text
             if f is None:
                 # a tuple of bytes: the garbage collector stops tracking it, the cache stays cheap
                 f = _Feat(text, c, tuple(tokens))
-                st = _State()
                 _local(f, st, c)
-                f.outcome = (st.label, st.reason, st.end_marker, st.related_intro, st.bare_intro, st.photo_credit, st.byline_open)
+                if st.label is None:
+                    # _local sets no field without a label: the State is still blank (and reused)
+                    f.outcome = _BLANK_OUTCOME
+                else:
+                    f.outcome = (st.label, st.reason, st.end_marker, st.related_intro, st.bare_intro, st.photo_credit, st.byline_open)
+                    st = _State()
                 if len(cache) >= SEGMENT_CACHE_SIZE:
                     _forget_oldest(cache)
                 cache[text] = f
@@ -774,42 +845,50 @@ def _features(texts: Sequence[str], c: _Compiled) -> tuple[list[_Feat], list[tup
     return feats, [f.outcome for f in feats]
 
 
-def _forget_oldest(cache: dict) -> None:
-    """Drop the oldest entry of an insertion-ordered cache (tolerating another thread doing so)."""
+def _forget_oldest(cache: OrderedDict) -> None:
+    """Drop the oldest entry of an insertion-ordered cache, in O(1) (tolerating another thread
+    emptying it meanwhile)."""
     try:
-        del cache[next(iter(cache))]
-    except (KeyError, RuntimeError, StopIteration):
+        cache.popitem(last=False)
+    except KeyError:
         pass
 
 
 def _local(f: _Feat, st: _State, c: _Compiled) -> None:
-    """Evidence from the segment alone, strongest first."""
+    """Evidence from the segment alone, strongest first.
+
+    (Every check is guarded by what it needs of the line, cheapest test first: a length, a word
+    count, a token or a character; a long sentence of body text passes none of the guards but the
+    gate words of the inline credits and the families.)"""
     t = c.t
     text = f.text
-    if len(text) <= t["dateline_max_chars"] and date_hint(text):
+    size = len(text)
+    n_words = f.n_words
+    if size <= t["dateline_max_chars"] and date_hint(text):
         iso = dateline_iso(text, c.rules)
         if iso:
             st.label, st.reason = "dateline", f"dateline ({iso})"
             return
-    if not f.tokens:
+    tokens = f.tokens
+    if not tokens:
         st.label, st.reason = "boilerplate", "no words"
         return
-    if (
-        c.breadcrumb is not None
-        and f.n_words <= 20
-        and _SEPARATOR.search(text)
-        and c.breadcrumb.search(text)
-        and not _PHOTO_PREFIX.match(text)
-    ):
-        st.label, st.reason = "boilerplate", "navigation breadcrumb"
-        return
-    if f.n_words <= t["fragment_max_words"] and (
+    if n_words <= 20:
+        if (
+            c.breadcrumb is not None
+            and _SEPARATOR.search(text)
+            and c.breadcrumb.search(text)
+            and not _PHOTO_PREFIX.match(text)
+        ):
+            st.label, st.reason = "boilerplate", "navigation breadcrumb"
+            return
+    if n_words <= t["fragment_max_words"] and (
         c.fragment_end.search(text) or text.count("(") > text.count(")")
     ):
         st.label, st.reason = "boilerplate", f"broken fragment: {_quote(text)!r}"
         return
-    if f.n_words <= 8:
-        norm = b" ".join(f.tokens).decode("utf-8")
+    if n_words <= 8:
+        norm = b" ".join(tokens).decode("utf-8")
         if norm in c.widget_lines or (c.widget_re is not None and c.widget_re.search(norm)):
             st.label, st.reason = "boilerplate", f"widget label: {norm!r}"
             # "Read also", "Most read": a list of related headlines follows
@@ -817,8 +896,8 @@ def _local(f: _Feat, st: _State, c: _Compiled) -> None:
                 (fam.related_intro or fam.end_marker) and fam.regex.search(text) for fam in c.families
             )
             return
-    if len(text) <= t["credit_max_chars"] and (
-        len(text) <= t["credit_sentence_max_chars"] or not f.anchor or text[0] in "(["
+    if size <= t["credit_max_chars"] and (
+        size <= t["credit_sentence_max_chars"] or not f.anchor or text[0] in "(["
     ):
         # (a long sentence that is not in brackets is prose, not a credit line)
         why = is_credit_line(text, c.rules)
@@ -827,29 +906,34 @@ def _local(f: _Feat, st: _State, c: _Compiled) -> None:
             st.photo_credit = bool(_PHOTO_WORDS.search(text))
             st.end_marker = not st.photo_credit
             return
-    if f.n_words <= 20 and _META_SPLIT.search(text):
+    if n_words <= 20 and _META_SPLIT.search(text):
         kind = _meta_line(text, c)
         if kind is not None:
             st.label, st.reason = kind
             st.byline_open = False
             return
-    rest = _byline_rest(text, c) if c.byline_first is None or f.tokens[0] in c.byline_first else None
-    if rest is not None:
-        st.label = "byline"
-        st.reason = "byline" + (f": {_quote(rest)!r}" if rest else " opener")
-        st.byline_open = rest == ""
-        return
+    first = tokens[0]
+    if c.byline_first is None or first in c.byline_first:
+        rest = _byline_rest(text, c)
+        if rest is not None:
+            st.label = "byline"
+            st.reason = "byline" + (f": {_quote(rest)!r}" if rest else " opener")
+            st.byline_open = rest == ""
+            return
     if (
         c.caption_prefix is not None
-        and (c.caption_prefix_first is None or f.tokens[0] in c.caption_prefix_first)
+        and (c.caption_prefix_first is None or first in c.caption_prefix_first)
         and c.caption_prefix.search(text)
     ):
         st.label, st.reason = "caption", "announced caption"
         return
-    if _NAME_FOR_OUTLET.match(text):
+    if " for " in text and _NAME_FOR_OUTLET.match(text):  # (the pattern has " for " in it)
         st.label, st.reason, st.photo_credit = "credit", "photographer's name and outlet (X for Outlet)", True
         return
-    m = _inline_credit(f, c) if f.n_words <= 80 else None
+    if f.n_words > 80 and f.n_words > c.family_max_words[0]:
+        return  # longer than any inline credit's or family's line
+    hits = c.line_words.intersection(tokens)  # every gate word the line has, for both checks
+    m = _inline_match(f, c, hits) if n_words <= 80 else None
     if m is not None:
         if m.start() == 0 or not text[: m.start()].strip(" /|-–—([."):
             # the whole line is a credit; a bare agency name ("Reuters") is left to the byline
@@ -860,7 +944,7 @@ def _local(f: _Feat, st: _State, c: _Compiled) -> None:
         else:
             st.label, st.reason = "caption", f"caption with photo credit {_quote(m.group(), 30)!r}"
             return
-    hit = _family_match(f, c, tail=False)
+    hit = _family_match(f, c, tail=False, hits=hits)
     if hit is None:
         return
     fam, m = hit
@@ -874,31 +958,59 @@ def _local(f: _Feat, st: _State, c: _Compiled) -> None:
         st.bare_intro = True  # "Most read", "More from us": a list of links follows
 
 
-def _inline_credit(f: _Feat, c: _Compiled) -> re.Match[str] | None:
+def _inline_match(f: _Feat, c: _Compiled, hits: frozenset[bytes]) -> re.Match[str] | None:
+    """``_inline_credit(f, c, hits)``, with the commonest case inline: a line without any inline
+    credit gate word needs only the ungated patterns, and only when it has the characters they need
+    (a character every match consumes, missing from the line, is missing from the window too)."""
+    if hits and not c.inline_words.isdisjoint(hits):
+        return _inline_credit(f, c, hits)
+    text = f.text
+    for k, need in c.inline_plain:
+        for ch in need:
+            if ch not in text:
+                break
+        else:
+            m = c.inline_credit[k][0].search(text, max(len(text) - _CREDIT_WINDOW, 0))
+            if m:
+                return m
+    return None
+
+
+def _inline_credit(f: _Feat, c: _Compiled, hits: frozenset[bytes] | None = None) -> re.Match[str] | None:
     """A photo credit ending the line ("... / Photo: Associated Press"), searched only in the
     line's last characters and only when the line has one of the pattern's gate words.
 
     The patterns to try are the ungated ones plus those opened by a gate word among the line's
     tokens (``inline_index``); on a long line the gate words must also be tokens of the window
     searched.  Only patterns that cannot match are skipped, so the first match (in rule order) is
-    the one a search with every pattern would find."""
-    start = max(len(f.text) - _CREDIT_WINDOW, 0)
-    hits = c.inline_index.keys() & f.tokens if f.tokens else ()
+    the one a search with every pattern would find.  ``hits``: the line's tokens among
+    ``c.line_words``, when the caller has them."""
+    text = f.text
+    start = len(text) - _CREDIT_WINDOW
+    if start < 0:
+        start = 0
+    if hits is None:
+        hits = c.line_words.intersection(f.tokens)
+    hits = c.inline_words & hits if hits else hits
     if hits:
         if start:
             # a match lies in the window, so its gate words are tokens of the window
-            hits = hits.intersection(tokenize(f.text[start:].casefold()))
+            hits = hits.intersection(tokenize(text[start:].casefold()))
         order = set(c.inline_ungated)
         for word in hits:
             order.update(c.inline_index[word])
         order = sorted(order)
     else:
         order = c.inline_ungated
-    patterns, needs, text = c.inline_credit, c.inline_chars, f.text
+    patterns, needs = c.inline_credit, c.inline_chars
     window = text[start:] if start else text
+    anyneeds = c.inline_any
     for k in order:
         # a character every match contains is missing: no need to search
         if needs[k] and not all(ch in window for ch in needs[k]):
+            continue
+        # (or none of the characters one of which every match contains is there)
+        if anyneeds[k] and not any(ch in window for ch in anyneeds[k]):
             continue
         m = patterns[k][0].search(text, start)
         if m:
@@ -914,43 +1026,83 @@ def _tail_family(f: _Feat, c: _Compiled) -> tuple[_Family, re.Match[str]] | None
     return hit
 
 
-def _family_match(f: _Feat, c: _Compiled, tail: bool) -> tuple[_Family, re.Match[str]] | None:
+def _family_match(
+    f: _Feat, c: _Compiled, tail: bool, hits: frozenset[bytes] | None = None
+) -> tuple[_Family, re.Match[str]] | None:
     """The first family pattern (in rule order) matching the segment, trying only the patterns
-    indexed under its first token or its other tokens (see ``compiled``); ``tail`` selects the
-    tail-only families (bios)."""
+    indexed under its first token or its other tokens (see ``compiled``) and whose extra gates the
+    line passes; ``tail`` selects the tail-only families (bios).  ``hits``: the line's tokens among
+    ``c.line_words``, when the caller has them."""
     n_words = f.n_words
     if n_words > c.family_max_words[tail]:
         return None
-    order: Sequence[tuple[int, int]]
+    terminal, text = f.terminal, f.text
     if tail:
-        order = c.tail_patterns
-    else:
-        hits = c.gate_words.intersection(f.tokens)
-        key = (f.tokens[0] if f.tokens else None, f.text[:1].lower(), hits)
-        order = c.family_orders.get(key)  # the same few keys recur: the order is remembered
-        if order is None:
-            first = c.first_index.get(key[0]) if f.tokens else None
-            by_char = c.char_index.get(key[1])
-            if hits or first or by_char:
-                candidates = set(c.ungated)
-                if first:
-                    candidates.update(first)
-                if by_char:
-                    candidates.update(by_char)
-                for word in hits:
-                    candidates.update(c.gate_index[word])
-                order = tuple(sorted(candidates))
+        tokens = f.tokens
+        found = c.tail_words.intersection(tokens)
+        first_token = tokens[0] if tokens else None
+        first_char = text[:1].lower()
+        for fam, search, max_words, unpunctuated_only, first, chars, gates in c.tail_plan:
+            if n_words > max_words or (terminal and unpunctuated_only):
+                continue
+            # (only patterns that cannot match are skipped: see gates.py)
+            if first is not None and first_token not in first:
+                continue
+            if chars is not None and first_char not in chars:
+                continue
+            for gate in gates:
+                if gate.isdisjoint(found):
+                    break
             else:
-                order = c.ungated
-            if len(c.family_orders) >= 4096:
-                c.family_orders.clear()
-            c.family_orders[key] = order
-    families, terminal, text = c.families, f.terminal, f.text
-    for fam_index, pattern_index in order:
-        fam = families[fam_index]
-        if n_words > fam.max_words or (terminal and fam.unpunctuated_only):
+                m = search(text)
+                if m:
+                    return fam, m
+        return None
+    if hits is None:
+        hits = c.line_words.intersection(f.tokens)
+    tokens = f.tokens
+    key = (tokens[0] if tokens else None, text[:1].lower(), c.gate_words & hits)
+    order = c.family_orders.get(key)  # the same few keys recur: the order is remembered
+    plan = None
+    if order is None:
+        gated = key[2]
+        first = c.first_index.get(key[0]) if tokens else None
+        by_char = c.char_index.get(key[1])
+        if gated or first or by_char:
+            candidates = set(c.ungated)
+            if first:
+                candidates.update(first)
+            if by_char:
+                candidates.update(by_char)
+            for word in gated:
+                candidates.update(c.gate_index[word])
+            order = tuple(sorted(candidates))
+        else:
+            order = c.ungated
+        if len(c.family_orders) >= 4096:
+            c.family_orders.clear()
+        c.family_orders[key] = order
+    else:
+        plan = c.family_plans.get(key)
+    if plan is None:
+        # (what the patterns of the order need, flat: derived from the key alone, like the order)
+        plan = tuple(c.pattern_plan[k] for k in order)
+        if len(c.family_plans) >= 4096:
+            c.family_plans.clear()
+        c.family_plans[key] = plan
+    for fam, search, max_words, unpunctuated_only, extras in plan:
+        if n_words > max_words or (terminal and unpunctuated_only):
             continue
-        m = fam.patterns[pattern_index].search(text)
+        if extras:
+            for gate in extras:
+                if gate.isdisjoint(hits):
+                    break
+            else:
+                m = search(text)
+                if m:
+                    return fam, m
+            continue
+        m = search(text)
         if m:
             return fam, m
     return None

@@ -22,11 +22,13 @@ Vocabulary (role phrases, titles, organization words) is in ``etl/rules/credits.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from etl.records import Credit
+from etl.transform.gates import required_literal
 from etl.rules import Rules, default_rules
 
 __all__ = ["agency_names", "canonical_agency", "detect_outlet", "is_credit_line", "parse_credits"]
@@ -58,12 +60,16 @@ class _Compiled:
     place_re: re.Pattern[str]
     contributed: tuple[re.Pattern[str], ...]
     self_refs: tuple[tuple[re.Pattern[str], int], ...]
+    # per self-reference pattern: a run of characters every match contains, casefolded
+    # (gates.required_literal; "" when none): the pattern is searched only in lines that have it
+    self_ref_needs: tuple[str, ...]
     not_names: frozenset[str]
     wire_re: re.Pattern[str]
     wire_weight: int
     byline_weight: int
     # line -> what it tells detect_outlet (see _outlet_line); bounded, filled in insertion order
-    outlet_lines: dict[str, tuple] = field(default_factory=dict, compare=False)
+    # (an OrderedDict: its oldest entry goes in O(1), see detect_outlet)
+    outlet_lines: OrderedDict[str, tuple] = field(default_factory=OrderedDict, compare=False)
 
 
 def _alt(words: Iterable[str]) -> str:
@@ -123,6 +129,9 @@ def _compiled(rules: Rules) -> _Compiled:
         place_re=re.compile(r"\s+(?:" + _alt(words.get("place_openers", ("in",))) + r")\s+[A-Z].*$"),
         contributed=tuple(re.compile(p, re.IGNORECASE) for p in words.get("contributed", ())),
         self_refs=self_refs,
+        self_ref_needs=tuple(
+            required_literal(pat.pattern, pat.flags) if pat.flags & re.IGNORECASE else "" for pat, _ in self_refs
+        ),
         not_names=frozenset(w.casefold() for w in out.get("not_names", ())),
         wire_re=re.compile(out.get("wire_lede", r"(?!)")),
         wire_weight=int(out.get("wire_weight", 2)),
@@ -431,7 +440,11 @@ def _outlet_line(line: str, c: _Compiled) -> tuple[tuple[tuple[str, int], ...], 
                 votes.append((name, c.wire_weight))
     if len(line) <= 200 and _hinted(line.lower(), _SELF_HINTS):
         probe = line.title() if line.isupper() else line
-        for pat, weight in c.self_refs:
+        # (with "İ" or "ı", which the regex engine equates with "i", every pattern is searched)
+        folded = probe.casefold() if "İ" not in probe and "ı" not in probe else None
+        for (pat, weight), need in zip(c.self_refs, c.self_ref_needs):
+            if need and folded is not None and need not in folded:
+                continue  # the line lacks characters every match has
             for sm in pat.finditer(probe):
                 name = _outlet_name(sm.group("name"), c)
                 if name:
@@ -475,8 +488,8 @@ def detect_outlet(lines: Sequence[str], rules: Rules | None = None) -> str | Non
                 seen = _SILENT  # one shared tuple, recognised by identity below
             if len(cache) >= OUTLET_CACHE_SIZE:
                 try:
-                    del cache[next(iter(cache))]
-                except (KeyError, RuntimeError, StopIteration):  # another thread got there first
+                    cache.popitem(last=False)
+                except KeyError:  # another thread emptied it first
                     pass
             cache[line] = seen
         if seen is _SILENT and not prev_opener:

@@ -132,8 +132,10 @@ def _best(gates: Iterable[Gate]) -> Gate | None:
     return min(gates, key=_cost, default=None)
 
 
-def _gates(items: list[Item], left: bool, right: bool, budget: list[int]) -> list[Gate]:
-    """Gates of a sequence of parse items, given whether its edges are delimited."""
+def _gates(items: list[Item], left: bool, right: bool, budget: list[int], every: bool = False) -> list[Gate]:
+    """Gates of a sequence of parse items, given whether its edges are delimited (``every``: at a
+    branch, every gate all its alternatives share and the union of their best, not only the best
+    of these)."""
     gates: list[Gate] = []
     run: list[str] = []
     run_left = left
@@ -162,14 +164,18 @@ def _gates(items: list[Item], left: bool, right: bool, budget: list[int]) -> lis
             found: list[list[Gate]] = []
             for alternative in alternatives:
                 budget[0] -= 1
-                candidates = [] if budget[0] < 0 else _gates(prefix + alternative + rest, prefix_left, right, budget)
+                candidates = [] if budget[0] < 0 else _gates(prefix + alternative + rest, prefix_left, right, budget, every)
                 if not candidates:
                     return gates  # an alternative needs no word: the branch gives no gate
                 found.append(candidates)
             # a gate every alternative has (a word after the branch) beats the union of their best
             common = set(found[0]).intersection(*found[1:])
             union = frozenset().union(*(_best(c) for c in found))
-            gates.append(_best([*common, union]))
+            if every:
+                gates.extend(sorted(common, key=sorted))
+                gates.append(union)
+            else:
+                gates.append(_best([*common, union]))
             return gates
         if op in _REPEATS:
             body = _flatten(av[2])
@@ -181,7 +187,7 @@ def _gates(items: list[Item], left: bool, right: bool, budget: list[int]) -> lis
                 run, run_left = [], prev_end and body_ends
             else:  # at least once: its words are needed
                 flush("".join(run), run_left, body_starts)
-                gates.extend(_gates(body, prev_end and body_ends, body_starts and after, budget))
+                gates.extend(_gates(body, prev_end and body_ends, body_starts and after, budget, every))
                 run, run_left = [], body_ends
             continue
         delim = _non_letter(item)
@@ -291,24 +297,25 @@ def first_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
     return frozenset(chars) if chars else None
 
 
-def _required(items: Iterable[Item]) -> set[str]:
-    """ASCII non-letter characters that every match of ``items`` consumes."""
+def _required(items: Iterable[Item], uncased: bool = False) -> set[str]:
+    """ASCII non-letter characters that every match of ``items`` consumes (``uncased``: any
+    non-letter without case variants, "©" too)."""
     out: set[str] = set()
     for op, av in items:
         if op is _c.LITERAL:
             ch = chr(av)
             # ASCII non-letters only: they have no other case under re.IGNORECASE
-            if ch.isascii() and not ch.isalpha():
+            if (ch.isascii() or (uncased and ch.lower() == ch == ch.upper())) and not ch.isalpha():
                 out.add(ch)
         elif op is _c.SUBPATTERN:
-            out |= _required(av[-1])
+            out |= _required(av[-1], uncased)
         elif op in _REPEATS or op is getattr(_c, "POSSESSIVE_REPEAT", None):
             if av[0] >= 1:
-                out |= _required(av[2])
+                out |= _required(av[2], uncased)
         elif op is getattr(_c, "ATOMIC_GROUP", None):
-            out |= _required(av)
+            out |= _required(av, uncased)
         elif op is _c.BRANCH:
-            sets = [_required(alt) for alt in av[1]]
+            sets = [_required(alt, uncased) for alt in av[1]]
             out |= set.intersection(*sets) if sets else set()
         # anything else (classes, lookarounds, boundaries, back-references) requires nothing
     return out
@@ -323,3 +330,54 @@ def required_chars(pattern: str, flags: int = 0) -> frozenset[str]:
     except re.error:
         return frozenset()
     return frozenset(_required(parsed))
+
+
+def all_gates(pattern: str, flags: int = 0) -> tuple[Gate, ...]:
+    """Every gate :func:`gate_words` chooses from: word sets each of which has a token of every
+    match of ``pattern`` (so a text must hit all of them); empty when none is known."""
+    try:
+        parsed = _p.parse(pattern, flags)
+    except re.error:
+        return ()
+    return tuple(dict.fromkeys(_gates(_flatten(parsed), False, False, [_BUDGET], every=True)))
+
+
+def required_literal(pattern: str, flags: int = 0) -> str:
+    """The longest run of literal characters in the top-level sequence of ``pattern``: every match
+    contains it (casefolded under ``re.IGNORECASE``; "" when there is none).  Under IGNORECASE a
+    text can match without containing the casefolded run only through "İ" or "ı", which the
+    regex engine equates with "i" but casefolding does not: callers test for those first."""
+    try:
+        parsed = _flatten(_p.parse(pattern, flags))
+    except re.error:
+        return ""
+    best, run = "", []
+    for op, av in parsed + [(None, None)]:
+        if op is _c.LITERAL:
+            run.append(chr(av))
+            continue
+        if len(run) > len(best):
+            best = "".join(run)
+        run = []
+    return best.casefold() if flags & re.IGNORECASE else best
+
+
+def required_any(pattern: str, flags: int = 0) -> frozenset[str]:
+    """Non-letter characters without case (ASCII ones, "©") at least one of which every match of
+    ``pattern`` consumes, for a
+    pattern that is one branch at the top ("©...|\\[...\\]|.../..."): one required character of each
+    alternative (see :func:`required_chars`); empty when some alternative requires none, or when
+    the pattern is not a branch."""
+    try:
+        parsed = _flatten(_p.parse(pattern, flags))
+    except re.error:
+        return frozenset()
+    if len(parsed) != 1 or parsed[0][0] is not _c.BRANCH:
+        return frozenset()
+    out: set[str] = set()
+    for alternative in parsed[0][1][1]:
+        needed = _required(alternative, uncased=True)
+        if not needed:
+            return frozenset()
+        out.add(min(needed))
+    return frozenset(out)

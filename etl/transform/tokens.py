@@ -48,9 +48,12 @@ def tokenize_many(texts: Sequence[str]) -> list[list[bytes]]:
     spaced = raw.translate(_TABLE)
     out: list[list[bytes]] = []
     start = 0
+    # non-ASCII characters in all the texts together: a text with no more than its share of them
+    # needs no count of its own (most articles have a few curly quotes at most)
+    replaced = raw.count(b"?") - folded.count("?")
     for text in texts:
         end = start + len(text)
-        if raw.count(b"?", start, end) - text.count("?") > NON_ASCII_SHARE * len(text):
+        if replaced > NON_ASCII_SHARE * len(text) and raw.count(b"?", start, end) - text.count("?") > NON_ASCII_SHARE * len(text):
             out.append([t.encode("utf-8") for t in _LETTER_RUNS.findall(folded, start, end)])
         else:
             out.append(spaced[start:end].split())
