@@ -808,7 +808,7 @@ def _appeals(feats: Sequence[_Feat], states: Sequence[_State], c: _Compiled) -> 
 _BLANK_OUTCOME = (None, "", False, False, False, False, False)
 
 #: How many distinct segment texts ``_features`` remembers (per compiled rules).
-SEGMENT_CACHE_SIZE = 16384
+SEGMENT_CACHE_SIZE = 4096
 
 
 def _features(texts: Sequence[str], c: _Compiled) -> tuple[list[_Feat], list[tuple]]:

@@ -335,7 +335,7 @@ def _hinted(low: str, hints: tuple[str, ...]) -> bool:
     return False
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def is_credit_line(text: str, rules: Rules | None = None) -> str | None:
     """A short reason if the whole line is a reporting or photo credit, else None (cached)."""
     if len(text) > 300:
@@ -368,7 +368,7 @@ def parse_credits(text: str, line: int, rules: Rules | None = None) -> tuple[Cre
     return tuple(Credit(name=name, role=role, line=line) for name, role in _parse_credits(text, rules))
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def _parse_credits(text: str, rules: Rules | None) -> tuple[tuple[str, str], ...]:
     return tuple((cr.name, cr.role) for cr in _parse_credits_at(text, 0, rules))
 
@@ -423,7 +423,7 @@ def _outlet_name(name: str | None, c: _Compiled) -> str | None:
 #: What most lines tell detect_outlet: nothing (no vote, short, no byline opener).
 _SILENT: tuple[tuple[tuple[str, int], ...], bool, bool, bool] = ((), True, False, False)
 #: How many distinct lines detect_outlet remembers (per compiled rules; lines of <= 200 chars).
-OUTLET_CACHE_SIZE = 16384
+OUTLET_CACHE_SIZE = 8192
 
 
 def _outlet_line(line: str, c: _Compiled) -> tuple[tuple[tuple[str, int], ...], bool, bool, bool]:

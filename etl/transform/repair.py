@@ -262,7 +262,7 @@ def repair_text(text: str) -> str:
     return _finish("".join(out))
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _repair_line(segment: str) -> str:
     """One line of damaged text (with its "\\n"), through ftfy only when it needs it.  Remembered:
     a damaged file's lines recur in its copies and in other files of the same broken source."""
