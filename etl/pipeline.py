@@ -32,6 +32,7 @@ same result as a run that was never interrupted (see ``tests/test_crash.py`` for
 from __future__ import annotations
 
 import fcntl
+import gc
 import logging
 import os
 import signal
@@ -677,6 +678,9 @@ class _Pool:
             return
         if self.jobs > 1 and self.executor is None:
             prepare_stages(self.rules)
+            # Out of the collector's reach: its passes would write to every inherited object and so
+            # make each worker copy the pages it shares with this process.
+            gc.freeze()
             self.executor = ProcessPoolExecutor(
                 self.jobs, initializer=_init_pool_worker, initargs=(os.getpid(), self.lock_fd, *self.args)
             )
