@@ -551,7 +551,7 @@ _MISSING = object()
 #: per NameData (by id, checked): (data, alias parses, name splits, family keys, given keys); each memo is
 #: emptied when it passes _MEMO_MAX entries
 _PARSED: dict[int, tuple] = {}
-_MEMO_MAX = 50_000
+_MEMO_MAX = 20_000
 _LAST: list = [None, None]  # the NameData asked for last, and its entry
 
 

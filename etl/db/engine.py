@@ -22,7 +22,7 @@ STATEMENT_CACHE = 1024
 #: Page cache per connection, in KiB (SQLite's default is 2,000 KiB).  The writer updates a dozen
 #: indexes at random places (fingerprints, mentions, FTS); once they outgrow the default cache every
 #: article re-reads their pages from the WAL/OS.  Memory is taken only as pages are used.
-CACHE_KIB = 16_384
+CACHE_KIB = 8_192
 
 
 def sqlite_url(db_path: str | Path) -> str:

@@ -308,8 +308,8 @@ def _sentence_start(text: str, pos: int) -> bool:
 
 
 # a span's classification depends only on its text: bound the per-Lexicon memo so a long run over many
-# articles with ever new spans keeps a flat memory (under 1 KB an entry: at most ~7 MB a process)
-SPAN_MEMO_MAX = 8_192
+# articles with ever new spans keeps a flat memory (under 1 KB an entry: at most ~4 MB a process)
+SPAN_MEMO_MAX = 4_096
 
 
 @dataclass(frozen=True, slots=True)

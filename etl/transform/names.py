@@ -82,7 +82,7 @@ class NameData:
         return key
 
 
-KEY_MEMO_MAX = 16_384
+KEY_MEMO_MAX = 8_192
 
 
 def _remember(memo: dict[str, str], name: str, key: str) -> str:
