@@ -602,7 +602,8 @@ class _CountChanges:
     -1 per replaced or vanished article that contained it.
 
     Kept in a dict while small and added up in a temporary table beyond
-    ``COUNT_CHANGES_IN_MEMORY`` lines, so a first load of a large archive (millions of distinct lines) still runs in flat memory.
+    ``COUNT_CHANGES_IN_MEMORY`` lines, so a first load of a large archive (millions of distinct
+    lines) still runs in flat memory.
     """
 
     def __init__(self, conn: Connection) -> None:

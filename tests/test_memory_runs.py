@@ -33,7 +33,8 @@ def article(i: int, edit: str = "") -> str:
     city, work = CITIES[i], WORKS[i]
     return (
         f"{city} resumes {work} in the old port\n\n"
-        f"The {city} council voted on Tuesday to resume {work} in the old port after a long pause, officials said.\n\n"
+        f"The {city} council voted on Tuesday to resume {work} in the old port after a long pause, "
+        "officials said.\n\n"
         f"{PROMO}\n\n"
         f"Engineers in {city} expect the {work} to take most of the summer and to cost less than feared, "
         f"the mayor told reporters.{edit}\n"
