@@ -74,6 +74,19 @@ def test_places_and_organisations_are_not_people() -> None:
                     "the Washington Post reported from Harvard University.") == []
 
 
+@pytest.mark.parametrize(
+    "text, people",
+    [
+        ("The Harbour Authority said berths would reopen, and the Thames Valley Police confirmed an arrest.", []),
+        ("Dr. Ruth Okafor of the Port Authority said Okafor had warned the Metropolitan Police in March.",
+         ["Ruth Okafor", "Okafor"]),
+        ("Work on the Riverside Water Supply Scheme will resume, the minister said.", []),
+    ],
+)
+def test_authorities_police_and_schemes_are_not_people(text: str, people: list[str]) -> None:
+    assert surfaces(text) == people
+
+
 def test_first_name_alone_after_a_kinship_word() -> None:
     paras = [para("Gen. Ivan Petrenko said his wife Oksana would stay in Lviv.")]
     refs, mentions = find_mentions(paras, default_rules())
