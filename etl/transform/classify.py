@@ -1351,12 +1351,13 @@ def _head(
             candidates, key=lambda i: (len(feats[i].content(c) & lede), not _in_menu(i, segments, feats, c), -i)
         )
         # a headline and its standfirst on adjacent lines: the standfirst often repeats more of the
-        # lede's words, but the headline is the line above it
+        # lede's words, but the headline is the line above it (words counted as letter runs, so a
+        # section label such as "PORTS & TERMINALS / AFRICA" above the headline is no headline)
         cand = set(candidates)
         while (
             title_at - 1 in cand
             and segments[title_at - 1].line_end == segments[title_at].line_start - 1
-            and feats[title_at - 1].n_words >= max(t["dek_headline_min_words"], feats[title_at].n_words // 2)
+            and len(feats[title_at - 1].tokens) >= max(t["dek_headline_min_words"], len(feats[title_at].tokens) // 2)
             and feats[title_at - 1].content(c) & lede
             and not _masthead(feats[title_at - 1], c)
         ):
