@@ -324,20 +324,30 @@ def _reclean(task: RecleanTask) -> Result:
         return Loaded(transform(task.raw, _worker_rules, _worker_memory))
 
 
+def _extract(source: SourceFile, known_sha256: str | None) -> tuple[bytes, RawDocument] | Unchanged | Failed:
+    """Read, hash and decode one file: its bytes and document, or why there is nothing to clean."""
+    try:
+        data, digest = read(source, _worker_limits.max_file_bytes)
+        if digest == known_sha256:
+            return Unchanged(source.source_path, digest)
+        return data, to_document(source, data, digest, _worker_limits.max_line_chars)
+    except ExtractError as exc:
+        return Failed(source.source_path, exc.stage, exc.message)
+    except Exception as exc:  # pragma: no cover - an unexpected bug in decoding
+        return Failed(source.source_path, "decode", f"{type(exc).__name__}: {exc}")
+
+
 def _count(task: CountTask) -> Result:
     assert _worker_rules is not None
-    source_path = task.source.source_path
+    extracted = _extract(task.source, task.known_sha256)
+    if not isinstance(extracted, tuple):
+        return extracted
     try:
-        data, digest = read(task.source, _worker_limits.max_file_bytes)
-        if digest == task.known_sha256:
-            return Unchanged(source_path, digest)
-        raw = to_document(task.source, data, digest, _worker_limits.max_line_chars)
         with _time_limit(_worker_limits.file_seconds):
-            return Counted(source_path, tuple(sorted(document_fingerprints(raw.text, _worker_rules))))
-    except ExtractError as exc:
-        return Failed(source_path, exc.stage, exc.message)
+            fingerprints = document_fingerprints(extracted[1].text, _worker_rules)
     except Exception as exc:  # the loading pass meets the same problem and records it
-        return Failed(source_path, "transform", f"{type(exc).__name__}: {exc}")
+        return Failed(task.source.source_path, "transform", f"{type(exc).__name__}: {exc}")
+    return Counted(task.source.source_path, tuple(sorted(fingerprints)))
 
 
 def _process(task: Task) -> Result:
@@ -351,23 +361,17 @@ def _process(task: Task) -> Result:
             return Failed(task.raw.source_path, "transform", str(exc))
         except Exception as exc:  # a bug on one article must not stop the night
             return Failed(task.raw.source_path, "transform", f"{type(exc).__name__}: {exc}")
-    source_path = task.source.source_path
-    try:
-        data, digest = read(task.source, _worker_limits.max_file_bytes)
-        if digest == task.known_sha256:
-            return Unchanged(source_path, digest)
-        raw = to_document(task.source, data, digest, _worker_limits.max_line_chars)
-    except ExtractError as exc:
-        return Failed(source_path, exc.stage, exc.message)
-    except Exception as exc:  # pragma: no cover - an unexpected bug in decoding
-        return Failed(source_path, "decode", f"{type(exc).__name__}: {exc}")
+    extracted = _extract(task.source, task.known_sha256)
+    if not isinstance(extracted, tuple):
+        return extracted
+    data, raw = extracted
     note = decode_note(data, raw.encoding)
     try:
         return Loaded(_transform(raw), (note,) if note else ())
     except FileTimeout as exc:
-        return Failed(source_path, "transform", str(exc))
+        return Failed(raw.source_path, "transform", str(exc))
     except Exception as exc:
-        return Failed(source_path, "transform", f"{type(exc).__name__}: {exc}")
+        return Failed(raw.source_path, "transform", f"{type(exc).__name__}: {exc}")
 
 
 def _process_chunk(tasks: list[Task]) -> list[Result]:

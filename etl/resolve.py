@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from sqlalchemy import Connection
 
@@ -60,26 +60,23 @@ def _data() -> NameData:
 # ---------------------------------------------------------------------------------------------- keys
 
 
-def _family(data: NameData, family: str) -> str:
-    """``data.family_key(family)``, remembered per NameData (a pure function of the two)."""
-    memo = _caches(data)[3]
-    got = memo.get(family)
+def _remembered(data: NameData, slot: int, name: str, key_of: Callable[[str], str]) -> str:
+    """``key_of(name)``, remembered in memo ``slot`` of ``data``'s caches (a pure function of the two)."""
+    memo = _caches(data)[slot]
+    got = memo.get(name)
     if got is None:
         if len(memo) > _MEMO_MAX:
             memo.clear()
-        got = memo[family] = data.family_key(family)
+        got = memo[name] = key_of(name)
     return got
+
+
+def _family(data: NameData, family: str) -> str:
+    return _remembered(data, 3, family, data.family_key)
 
 
 def _given(data: NameData, given: str) -> str:
-    """``data.given_key(given)``, remembered per NameData (a pure function of the two)."""
-    memo = _caches(data)[4]
-    got = memo.get(given)
-    if got is None:
-        if len(memo) > _MEMO_MAX:
-            memo.clear()
-        got = memo[given] = data.given_key(given)
-    return got
+    return _remembered(data, 4, given, data.given_key)
 
 
 def full_key(data: NameData, given: str, family: str) -> str:
