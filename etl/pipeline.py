@@ -740,7 +740,7 @@ def _load_all(
         _Pool(settings, rules, memory, lock_fd),
         tasks,
         writer,
-        lambda writer, task, result: _apply(writer, task, result, summary, stored_by_task),
+        lambda task, result: _apply(writer, task, result, summary, stored_by_task),
         progress,
     )
     if settings.input_dir is not None:
@@ -895,31 +895,22 @@ def _count_pass(
             stored_of_path[row[1]] = stored
             yield CountTask(_planned_source(row), stored.sha256 if stored else None)
 
+    def count(task: Task, result: Result) -> None:
+        stored = stored_of_path.pop(_source_path(task), None)
+        if isinstance(result, Counted):
+            if stored is not None and not stored.deleted:
+                changes.add_article(stored.id, -1)
+            else:
+                changes.articles += 1
+            changes.add(result.fingerprints, +1)
+        elif isinstance(result, Unchanged) and stored is not None and stored.deleted:
+            changes.add_article(stored.id, +1)  # the same bytes are back: revived as they are
+            changes.articles += 1
+
     if progress is not None:
         queued = load.raw(conn).execute("SELECT count(*) FROM temp.planned WHERE NOT reclean").fetchone()[0]
         progress.start("counting lines", queued)
-    pool = _Pool(settings, rules, CorpusMemory(), lock_fd)
-    try:
-        for task, result in pool.results(tasks()):
-            stored = stored_of_path.pop(_source_path(task), None)
-            live = stored is not None and not stored.deleted
-            if isinstance(result, Counted):
-                if live:
-                    changes.add_article(stored.id, -1)
-                else:
-                    changes.articles += 1
-                changes.add(result.fingerprints, +1)
-            elif isinstance(result, Unchanged) and stored is not None and stored.deleted:
-                changes.add_article(stored.id, +1)  # the same bytes are back: revived as they are
-                changes.articles += 1
-            if progress is not None:
-                progress.advance(1)
-    except BaseException:
-        pool.close(abort=True)
-        raise
-    pool.close()
-    if progress is not None:
-        progress.finish()
+    _drain(_Pool(settings, rules, CorpusMemory(), lock_fd), tasks(), None, count, progress)
     for article_id in _gone(conn, summary, unreadable_folders):
         changes.add_article(article_id, -1)
         changes.articles -= 1
@@ -929,21 +920,22 @@ def _count_pass(
 def _drain(
     pool: "_Pool",
     tasks: Iterable[Task],
-    writer: "_BatchWriter",
-    apply: Callable[["_BatchWriter", Task, Result], None],
+    writer: "_BatchWriter | None",
+    apply: Callable[[Task, Result], None],
     progress: Progress | None,
 ) -> None:
     """Feed ``tasks`` through ``pool`` and hand each result, in task order, to ``apply``.
 
-    The writer is flushed at the end; on any error (or a signal) the pool is aborted so no worker
-    outlives the run.
+    The writer (if any) is flushed at the end; on any error (or a signal) the pool is aborted so no
+    worker outlives the run.
     """
     try:
         for task, result in pool.results(tasks):
-            apply(writer, task, result)
+            apply(task, result)
             if progress is not None:
                 progress.advance(1)
-        writer.flush()
+        if writer is not None:
+            writer.flush()
     except BaseException:
         pool.close(abort=True)
         raise
@@ -1340,7 +1332,9 @@ def _reclean_for_memory(
     def recleaned() -> None:
         summary.articles_recleaned += 1
 
-    def apply(writer: _BatchWriter, task: Task, result: Result) -> None:
+    writer = _BatchWriter(conn, settings.batch_size, lambda: _record_progress(conn, summary))
+
+    def apply(task: Task, result: Result) -> None:
         if isinstance(result, Failed):
             _fail(writer, summary, result)
         elif isinstance(result, Same):
@@ -1354,10 +1348,4 @@ def _reclean_for_memory(
         RecleanTask(i, _stored_raw(conn, i), stored_shape=_stored_shape(conn, i) if current else None)
         for i, current in ids
     )
-    _drain(
-        _Pool(settings, rules, memory, lock_fd),
-        tasks,
-        _BatchWriter(conn, settings.batch_size, lambda: _record_progress(conn, summary)),
-        apply,
-        progress,
-    )
+    _drain(_Pool(settings, rules, memory, lock_fd), tasks, writer, apply, progress)
