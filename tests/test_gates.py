@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from etl.rules import load_rules
 from etl.transform.gates import first_chars, first_words, gate_words
-from etl.transform.segment import segment
 from etl.transform.tokens import letters, tokenize
+from tests.rule_lines import fixture_lines, rule_patterns
 
-ROOT = Path(__file__).parent.parent
 RULES = load_rules()
 
 EXTRA_LINES = [
@@ -54,27 +52,10 @@ EXTRA_LINES = [
 ]
 
 
-def _lines() -> list[str]:
-    out = list(EXTRA_LINES)
-    for path in [*sorted((ROOT / "tests/fixtures/cleaning").glob("*.txt")), *sorted((ROOT / "seeds").glob("*.txt"))]:
-        out += [s.text for s in segment(path.read_text(encoding="utf-8"), RULES)]
-    return out
+LINES = [*EXTRA_LINES, *fixture_lines(RULES)]
 
 
-def _patterns() -> list[tuple[str, int]]:
-    cfg = RULES["cleaning"]
-    out = []
-    for fam in cfg["families"].values():
-        flags = 0 if fam.get("case_sensitive") else re.IGNORECASE
-        out += [(p, flags) for p in fam["patterns"]]
-    out += [(p, re.IGNORECASE) for p in cfg["structure"]["inline_photo_credit"]]
-    return out
-
-
-LINES = _lines()
-
-
-@pytest.mark.parametrize("pattern,flags", _patterns())
+@pytest.mark.parametrize("pattern,flags", rule_patterns(RULES))
 def test_every_match_passes_the_gates(pattern, flags):
     """Each index the classifier may file a pattern under is a necessary condition of a match."""
     gate, first, chars = gate_words(pattern, flags), first_words(pattern, flags), first_chars(pattern, flags)

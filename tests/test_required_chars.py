@@ -4,15 +4,13 @@ line without one of them is skipped without changing a verdict."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from etl.rules import load_rules
 from etl.transform.gates import required_chars
-from etl.transform.segment import segment
+from tests.rule_lines import fixture_lines, rule_patterns
 
-ROOT = Path(__file__).parent.parent
 RULES = load_rules()
 
 EXTRA_LINES = [
@@ -30,27 +28,10 @@ EXTRA_LINES = [
 ]
 
 
-def _lines() -> list[str]:
-    out = list(EXTRA_LINES)
-    for path in [*sorted((ROOT / "tests/fixtures/cleaning").glob("*.txt")), *sorted((ROOT / "seeds").glob("*.txt"))]:
-        out += [s.text for s in segment(path.read_text(encoding="utf-8"), RULES)]
-    return out
+LINES = [*EXTRA_LINES, *fixture_lines(RULES)]
 
 
-def _patterns() -> list[tuple[str, int]]:
-    cfg = RULES["cleaning"]
-    out = []
-    for fam in cfg["families"].values():
-        flags = 0 if fam.get("case_sensitive") else re.IGNORECASE
-        out += [(p, flags) for p in fam["patterns"]]
-    out += [(p, re.IGNORECASE) for p in cfg["structure"]["inline_photo_credit"]]
-    return out
-
-
-LINES = _lines()
-
-
-@pytest.mark.parametrize("pattern,flags", _patterns())
+@pytest.mark.parametrize("pattern,flags", rule_patterns(RULES))
 def test_every_match_contains_the_required_chars(pattern, flags):
     need = required_chars(pattern, flags)
     regex = re.compile(pattern, flags)
