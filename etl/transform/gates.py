@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 try:  # Python 3.11+
     import re._constants as _c
@@ -47,6 +48,24 @@ def _flatten(items: Iterable[Item]) -> list[Item]:
         else:
             out.append((op, av))
     return out
+
+
+@lru_cache(maxsize=2048)
+def _items(pattern: str, flags: int) -> tuple[Item, ...] | None:
+    """The flattened parse of ``pattern`` (None when it does not parse).  Every analysis below
+    starts from it: compiling the rules parses each pattern once, not once per analysis."""
+    try:
+        return tuple(_flatten(_p.parse(pattern, flags)))
+    except re.error:
+        return None
+
+
+def _anchored(pattern: str, flags: int) -> list[Item] | None:
+    """The items after a leading "^", or None when the pattern is not anchored at the start."""
+    items = _items(pattern, flags)
+    if not items or items[0] != (_c.AT, _c.AT_BEGINNING):
+        return None
+    return list(items[1:])
 
 
 def _alternatives(item: Item) -> list[list[Item]] | None:
@@ -199,11 +218,8 @@ def _gates(items: list[Item], left: bool, right: bool, budget: list[int], every:
 
 def gate_words(pattern: str, flags: int = 0) -> Gate | None:
     """A set of words at least one of which is a token of every match of ``pattern``, or None."""
-    try:
-        parsed = _p.parse(pattern, flags)
-    except re.error:
-        return None
-    return _best(_gates(_flatten(parsed), False, False, [_BUDGET]))
+    items = _items(pattern, flags)
+    return None if items is None else _best(_gates(list(items), False, False, [_BUDGET]))
 
 
 def _first_words(items: list[Item], budget: list[int]) -> set[str] | None:
@@ -236,13 +252,8 @@ def _first_words(items: list[Item], budget: list[int]) -> set[str] | None:
 def first_words(pattern: str, flags: int = 0) -> frozenset[str] | None:
     """For a pattern anchored at the start ("^..."), the words a matching line can begin with;
     None when the pattern is not anchored or may begin otherwise."""
-    try:
-        parsed = _flatten(_p.parse(pattern, flags))
-    except re.error:
-        return None
-    if not parsed or parsed[0] != (_c.AT, _c.AT_BEGINNING):
-        return None
-    words = _first_words(parsed[1:], [_BUDGET])
+    items = _anchored(pattern, flags)
+    words = None if items is None else _first_words(items, [_BUDGET])
     return frozenset(words) if words else None
 
 
@@ -287,13 +298,8 @@ def _first_chars(items: list[Item], budget: list[int]) -> set[str] | None:
 def first_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
     """For a pattern anchored at the start, the (lower-cased) characters a matching line can begin
     with; None when the pattern is not anchored or may begin with anything."""
-    try:
-        parsed = _flatten(_p.parse(pattern, flags))
-    except re.error:
-        return None
-    if not parsed or parsed[0] != (_c.AT, _c.AT_BEGINNING):
-        return None
-    chars = _first_chars(parsed[1:], [_BUDGET])
+    items = _anchored(pattern, flags)
+    chars = None if items is None else _first_chars(items, [_BUDGET])
     return frozenset(chars) if chars else None
 
 
@@ -325,21 +331,15 @@ def required_chars(pattern: str, flags: int = 0) -> frozenset[str]:
     """ASCII non-letter characters (",", "/", "(") each of which is part of every match of
     ``pattern``: a text lacking one of them cannot match (a cheap ``in`` test before a search).
     Lookarounds are not counted (what they see is not part of the match)."""
-    try:
-        parsed = _p.parse(pattern, flags)
-    except re.error:
-        return frozenset()
-    return frozenset(_required(parsed))
+    items = _items(pattern, flags)
+    return frozenset() if items is None else frozenset(_required(items))
 
 
 def all_gates(pattern: str, flags: int = 0) -> tuple[Gate, ...]:
     """Every gate :func:`gate_words` chooses from: word sets each of which has a token of every
     match of ``pattern`` (so a text must hit all of them); empty when none is known."""
-    try:
-        parsed = _p.parse(pattern, flags)
-    except re.error:
-        return ()
-    return tuple(dict.fromkeys(_gates(_flatten(parsed), False, False, [_BUDGET], every=True)))
+    items = _items(pattern, flags)
+    return () if items is None else tuple(dict.fromkeys(_gates(list(items), False, False, [_BUDGET], every=True)))
 
 
 def required_literal(pattern: str, flags: int = 0) -> str:
@@ -347,12 +347,11 @@ def required_literal(pattern: str, flags: int = 0) -> str:
     contains it (casefolded under ``re.IGNORECASE``; "" when there is none).  Under IGNORECASE a
     text can match without containing the casefolded run only through "İ" or "ı", which the
     regex engine equates with "i" but casefolding does not: callers test for those first."""
-    try:
-        parsed = _flatten(_p.parse(pattern, flags))
-    except re.error:
+    items = _items(pattern, flags)
+    if items is None:
         return ""
     best, run = "", []
-    for op, av in parsed + [(None, None)]:
+    for op, av in (*items, (None, None)):
         if op is _c.LITERAL:
             run.append(chr(av))
             continue
@@ -368,14 +367,11 @@ def required_any(pattern: str, flags: int = 0) -> frozenset[str]:
     pattern that is one branch at the top ("©...|\\[...\\]|.../..."): one required character of each
     alternative (see :func:`required_chars`); empty when some alternative requires none, or when
     the pattern is not a branch."""
-    try:
-        parsed = _flatten(_p.parse(pattern, flags))
-    except re.error:
-        return frozenset()
-    if len(parsed) != 1 or parsed[0][0] is not _c.BRANCH:
+    items = _items(pattern, flags)
+    if items is None or len(items) != 1 or items[0][0] is not _c.BRANCH:
         return frozenset()
     out: set[str] = set()
-    for alternative in parsed[0][1][1]:
+    for alternative in items[0][1][1]:
         needed = _required(alternative, uncased=True)
         if not needed:
             return frozenset()
