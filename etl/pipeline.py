@@ -593,12 +593,9 @@ def _finish_run(conn: Connection, summary: RunSummary, status: str, message: str
 
 def load_memory(conn: Connection, threshold: int) -> CorpusMemory:
     """The corpus memory as stored now: the lines whose count reaches ``threshold``."""
-    rows = conn.exec_driver_sql(
-        "SELECT fingerprint, article_count FROM line_fingerprints WHERE article_count >= ?", (threshold,)
-    ).all()
-    total = conn.exec_driver_sql("SELECT count(*) FROM articles WHERE deleted_at IS NULL").scalar_one()
-    conn.commit()
-    return CorpusMemory.from_counts(dict(rows), total_articles=total)
+    memory = load.stored_memory(load.raw(conn), threshold)
+    conn.commit()  # no read transaction left open
+    return memory
 
 
 class _CountChanges:

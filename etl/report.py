@@ -56,15 +56,11 @@ def read_only(db_path: Path) -> Iterator[sqlite3.Connection]:
 
 def corpus_memory(db_path: Path, rules: "Rules") -> "CorpusMemory":
     """The database's corpus memory as ``etl run`` would clean a file with it now (read-only)."""
+    from etl.db.load import stored_memory
     from etl.transform.memory import CorpusMemory
 
     with read_only(db_path) as con:
-        rows = con.execute(
-            "SELECT fingerprint, article_count FROM line_fingerprints WHERE article_count >= ?",
-            (CorpusMemory.threshold(rules),),
-        ).fetchall()
-        total = con.execute("SELECT count(*) FROM articles WHERE deleted_at IS NULL").fetchone()[0]
-    return CorpusMemory.from_counts(dict(rows), total_articles=total)
+        return stored_memory(con, CorpusMemory.threshold(rules))
 
 
 # --------------------------------------------------------------------------- stats

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from etl import resolve
 from etl.db.engine import insert_rows
 from etl.records import CONTENT_LABELS, Article
+from etl.transform.memory import CorpusMemory
 
 
 def raw(conn: Connection):  # noqa: ANN201 - the sqlite3 connection under SQLAlchemy
@@ -200,6 +201,16 @@ def _insert_fingerprints(conn: Connection, article_id: int, article: Article) ->
         [(fp, 1, text[:500], 0) for fp, text in samples.items()],
         " ON CONFLICT (fingerprint) DO UPDATE SET article_count = article_count + 1",
     )
+
+
+def stored_memory(db, threshold: int) -> CorpusMemory:  # noqa: ANN001 - any DB-API connection
+    """The corpus memory as stored: the lines whose live-article count reaches ``threshold``, and
+    the number of live articles (``db``: the run's connection or an analyst's read-only one)."""
+    rows = db.execute(
+        "SELECT fingerprint, article_count FROM line_fingerprints WHERE article_count >= ?", (threshold,)
+    ).fetchall()
+    total = db.execute("SELECT count(*) FROM articles WHERE deleted_at IS NULL").fetchone()[0]
+    return CorpusMemory.from_counts(dict(rows), total_articles=total)
 
 
 def _is_live(conn: Connection, article_id: int) -> bool:
