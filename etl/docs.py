@@ -171,8 +171,15 @@ FTS_DOCS: tuple[ObjectDoc, ...] = (
     ObjectDoc(
         "paragraphs_fts",
         "FTS5 full-text index of paragraphs.text (external content: rowid = paragraphs.id), kept in "
-        "sync by triggers. Query with paragraphs_fts MATCH '...', snippet() and bm25().",
+        "sync by triggers (a run indexes each batch's paragraphs in one statement before it commits). "
+        "Query with paragraphs_fts MATCH '...', snippet() and bm25().",
         {"text": "the paragraph text (words are matched case- and accent-insensitively)"},
+    ),
+    ObjectDoc(
+        "paragraphs_fts_pending",
+        "Articles whose paragraphs a run has written but not yet added to paragraphs_fts, inside its "
+        "write transaction; always empty outside it (internal).",
+        {"article_id": "articles.id"},
     ),
     ObjectDoc(
         "people_fts",

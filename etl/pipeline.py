@@ -1092,7 +1092,7 @@ class _BatchWriter:
                 afters.append(op(conn))
             except Exception as exc:
                 raise _OpFailed from exc
-        self._finish(afters)
+        self._finish(conn, afters)
 
     def _write_one_by_one(self, conn: Connection) -> None:
         db = load.raw(conn)  # savepoints on the driver: no SQLAlchemy statements per article
@@ -1109,9 +1109,10 @@ class _BatchWriter:
                 on_error(conn, exc)
             else:
                 db.execute("RELEASE etl_article")
-        self._finish(afters)
+        self._finish(conn, afters)
 
-    def _finish(self, afters: list[Callable[[], None] | None]) -> None:
+    def _finish(self, conn: Connection, afters: list[Callable[[], None] | None]) -> None:
+        load.index_pending_paragraphs(conn)
         for after in afters:
             if after is not None:
                 after()
@@ -1148,7 +1149,7 @@ def _write(
     article = result.article
 
     def op(conn: Connection) -> Callable[[], None]:
-        written_id = load.write_article(conn, article, summary.run_id, article_id)
+        written_id = load.write_article(conn, article, summary.run_id, article_id, index_later=True)
         # cleaned with this run's corpus memory (see _apply_memory)
         load.raw(conn).execute("INSERT OR IGNORE INTO temp.cleaned VALUES (?)", (written_id,))
         return report

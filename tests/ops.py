@@ -114,6 +114,15 @@ def consistency_problems(db: Path) -> list[str]:
         ).fetchall()
         if people:
             problems.append(f"people mention counts off: {people[:5]}")
+        if "paragraphs_fts" in tables:
+            try:  # rank 1: the index is compared with the paragraphs themselves
+                con.execute("INSERT INTO paragraphs_fts (paragraphs_fts, rank) VALUES ('integrity-check', 1)")
+            except sqlite3.DatabaseError as exc:
+                problems.append(f"paragraphs_fts out of step with paragraphs: {exc}")
+        if "paragraphs_fts_pending" in tables:
+            (pending,) = con.execute("SELECT count(*) FROM paragraphs_fts_pending").fetchone()
+            if pending:
+                problems.append(f"{pending} articles left waiting for the full-text index")
     finally:
         con.close()
     return problems

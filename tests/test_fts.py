@@ -201,3 +201,91 @@ def test_seeds_search_finds_paragraphs_naming_the_person(seeds_db: Path, words: 
     containing = {r[0] for r in con.execute("SELECT id, text FROM paragraphs").fetchall() if words.lower() in r[1].lower()}
     con.close()
     assert containing and found == containing
+
+
+# ---------------------------------------------------------------- the run's deferred index (0005)
+
+
+def _article(name: str, body: str) -> "Article":  # noqa: F821 - imported below, lazily like the pipeline
+    from etl.records import RawDocument
+    from etl.rules import load_rules
+    from etl.transform import transform
+
+    text = f"{body}\n\nThe talks in Geneva lasted three hours and ended without a statement.\n"
+    return transform(RawDocument(name, "0" * 64, len(text), 0, "utf-8", text), load_rules())
+
+
+def _write(db: Path, *writes: tuple[str, str, int | None], index: bool = True) -> list[int]:
+    """Write articles as the run's batch writer does (index_later, one transaction); ids written."""
+    from etl.db import load
+    from etl.db.engine import make_engine
+
+    engine = make_engine(db)
+    ids = []
+    with engine.connect() as conn, conn.begin():
+        for name, body, article_id in writes:
+            ids.append(load.write_article(conn, _article(name, body), None, article_id, index_later=True))
+        if index:
+            load.index_pending_paragraphs(conn)
+    engine.dispose()
+    return ids
+
+
+def test_a_batch_written_with_a_deferred_index_is_searchable(db_path: Path) -> None:
+    from tests.ops import consistency_problems
+
+    migrate.upgrade(db_path)
+    first, second = _write(
+        db_path, ("a.txt", "Shoigu inspected the troops on Monday.", None), ("b.txt", "Budanov spoke to reporters.", None)
+    )
+    con = connect(db_path)
+    assert [r[0] for r in con.execute("SELECT article_id FROM paragraphs WHERE id IN (SELECT rowid FROM paragraphs_fts "
+                                      "WHERE paragraphs_fts MATCH 'Shoigu')")] == [first]
+    assert len(search(con, "Geneva")) == 2
+    assert con.execute("SELECT count(*) FROM paragraphs_fts_pending").fetchone() == (0,)
+    con.close()
+    assert consistency_problems(db_path) == []
+    # the next batch replaces one article: its old paragraphs leave the index through the delete trigger
+    _write(db_path, ("a.txt", "Austin inspected the troops on Tuesday.", first))
+    con = connect(db_path)
+    assert search(con, "Shoigu") == [] and len(search(con, "Austin")) == 1 and len(search(con, "Geneva")) == 2
+    con.close()
+    assert consistency_problems(db_path) == [] and second
+
+
+def test_an_article_written_twice_in_one_batch_is_indexed_once(db_path: Path) -> None:
+    from tests.ops import consistency_problems
+
+    migrate.upgrade(db_path)
+    (first,) = _write(db_path, ("a.txt", "Shoigu inspected the troops on Monday.", None))
+    # replaced twice before the batch indexes: the middle version was never indexed, so deleting it
+    # must not touch the index (an FTS5 'delete' of unindexed values corrupts it)
+    _write(
+        db_path,
+        ("a.txt", "Gerasimov inspected the troops on Tuesday.", first),
+        ("a.txt", "Austin inspected the troops on Wednesday.", first),
+    )
+    con = connect(db_path)
+    assert search(con, "Shoigu") == [] and search(con, "Gerasimov") == [] and len(search(con, "Austin")) == 1
+    con.close()
+    assert consistency_problems(db_path) == []
+
+
+def test_a_batch_that_does_not_index_is_caught_by_the_consistency_check(db_path: Path) -> None:
+    from tests.ops import consistency_problems
+
+    migrate.upgrade(db_path)
+    _write(db_path, ("a.txt", "Shoigu inspected the troops on Monday.", None), index=False)
+    problems = consistency_problems(db_path)
+    assert any("paragraphs_fts out of step" in p for p in problems)
+    assert any("waiting for the full-text index" in p for p in problems)
+
+
+def test_downgrade_to_0004_restores_the_plain_triggers(tmp_path: Path) -> None:
+    db = tmp_path / "news.sqlite"
+    migrate.upgrade(db, "0004")
+    before = set(query(db, "SELECT type, name, sql FROM sqlite_master"))
+    migrate.upgrade(db)
+    assert "paragraphs_fts_pending" in {r[1] for r in query(db, "SELECT type, name FROM sqlite_master")}
+    migrate.downgrade(db, "0004")
+    assert set(query(db, "SELECT type, name, sql FROM sqlite_master")) == before

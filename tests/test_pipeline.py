@@ -97,8 +97,8 @@ def test_transform_and_load_errors_fail_one_file_each(db_path: Path, monkeypatch
             raise ValueError("a bug in cleaning")
         return real_transform(raw, *args)
 
-    def write_article(conn, article, *args):  # noqa: ANN001, ANN002, ANN202
-        article_id = real_write(conn, article, *args)  # half written, then the error: rolled back
+    def write_article(conn, article, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        article_id = real_write(conn, article, *args, **kwargs)  # half written, then the error: rolled back
         if article.raw.source_path == seeds[3]:
             raise RuntimeError("a bug in loading")
         return article_id

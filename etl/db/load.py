@@ -119,11 +119,15 @@ def _article_values(article: Article, run_id: int) -> dict:
     }
 
 
-def write_article(conn: Connection, article: Article, run_id: int, article_id: int | None) -> int:
+def write_article(
+    conn: Connection, article: Article, run_id: int, article_id: int | None, index_later: bool = False
+) -> int:
     """Insert a new article, or replace the rows of ``article_id``; returns the article id.
 
     Replacing keeps the article's id, so analysts' saved links stay valid.  A soft-deleted article
-    that is written again is revived.
+    that is written again is revived.  With ``index_later``, its paragraphs are added to the
+    full-text index by :func:`index_pending_paragraphs`, which the caller must run before it
+    commits (the batch writer does, for all its articles in one statement).
     """
     values = _article_values(article, run_id)
     if article_id is None:
@@ -140,8 +144,23 @@ def write_article(conn: Connection, article: Article, run_id: int, article_id: i
             f"UPDATE articles SET {assignments}, deleted_at = NULL, deleted_run_id = NULL WHERE id = ?",
             (*values.values(), article_id),
         )
-    _insert_children(conn, article_id, article, run_id)
+    _insert_children(conn, article_id, article, run_id, index_later)
     return article_id
+
+
+def index_pending_paragraphs(conn: Connection) -> None:
+    """Add the paragraphs of the articles written with ``index_later`` to ``paragraphs_fts``.
+
+    One statement for a whole batch: FTS5 writes an index segment per statement, so indexing each
+    article's paragraphs as they are inserted (the trigger) costs several times more.  See
+    migration 0005.
+    """
+    db = raw(conn)
+    db.execute(
+        "INSERT INTO paragraphs_fts (rowid, text) SELECT id, text FROM paragraphs "
+        "WHERE article_id IN (SELECT article_id FROM paragraphs_fts_pending) ORDER BY id"
+    )
+    db.execute("DELETE FROM paragraphs_fts_pending")
 
 
 def clear_article(conn: Connection, article_id: int) -> None:
@@ -158,8 +177,11 @@ def clear_article(conn: Connection, article_id: int) -> None:
         db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
 
 
-def _insert_children(conn: Connection, article_id: int, article: Article, run_id: int) -> None:
+def _insert_children(conn: Connection, article_id: int, article: Article, run_id: int, index_later: bool) -> None:
     db = raw(conn)
+    if index_later:
+        # after clear_article: the old paragraphs were indexed, and their deletion has updated the index
+        db.execute("INSERT OR IGNORE INTO paragraphs_fts_pending (article_id) VALUES (?)", (article_id,))
     # the new paragraphs' ids come back from the insert (the article has no other paragraphs: it is new or cleared)
     paragraph_ids = insert_rows(
         db,
