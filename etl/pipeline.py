@@ -1086,6 +1086,7 @@ class _BatchWriter:
         self.ops.clear()
 
     def _write_straight(self, conn: Connection) -> None:
+        load.start_batch(conn)
         afters = []
         for op, _ in self.ops:
             try:
@@ -1096,6 +1097,7 @@ class _BatchWriter:
 
     def _write_one_by_one(self, conn: Connection) -> None:
         db = load.raw(conn)  # savepoints on the driver: no SQLAlchemy statements per article
+        load.start_batch(conn)
         afters = []
         for op, on_error in self.ops:
             db.execute("SAVEPOINT etl_article")
@@ -1112,7 +1114,7 @@ class _BatchWriter:
         self._finish(conn, afters)
 
     def _finish(self, conn: Connection, afters: list[Callable[[], None] | None]) -> None:
-        load.index_pending_paragraphs(conn)
+        load.finish_batch(conn)
         for after in afters:
             if after is not None:
                 after()
@@ -1149,7 +1151,7 @@ def _write(
     article = result.article
 
     def op(conn: Connection) -> Callable[[], None]:
-        written_id = load.write_article(conn, article, summary.run_id, article_id, index_later=True)
+        written_id = load.write_article(conn, article, summary.run_id, article_id, batched=True)
         # cleaned with this run's corpus memory (see _apply_memory)
         load.raw(conn).execute("INSERT OR IGNORE INTO temp.cleaned VALUES (?)", (written_id,))
         return report

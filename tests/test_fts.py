@@ -216,7 +216,7 @@ def _article(name: str, body: str) -> "Article":  # noqa: F821 - imported below,
 
 
 def _write(db: Path, *writes: tuple[str, str, int | None], index: bool = True) -> list[int]:
-    """Write articles as the run's batch writer does (index_later, one transaction); ids written."""
+    """Write articles as the run's batch writer does (batched, one transaction); ids written."""
     from etl.db import load
     from etl.db.engine import make_engine
 
@@ -224,9 +224,9 @@ def _write(db: Path, *writes: tuple[str, str, int | None], index: bool = True) -
     ids = []
     with engine.connect() as conn, conn.begin():
         for name, body, article_id in writes:
-            ids.append(load.write_article(conn, _article(name, body), None, article_id, index_later=True))
+            ids.append(load.write_article(conn, _article(name, body), None, article_id, batched=True))
         if index:
-            load.index_pending_paragraphs(conn)
+            load.finish_batch(conn)
     engine.dispose()
     return ids
 

@@ -120,14 +120,14 @@ def _article_values(article: Article, run_id: int) -> dict:
 
 
 def write_article(
-    conn: Connection, article: Article, run_id: int, article_id: int | None, index_later: bool = False
+    conn: Connection, article: Article, run_id: int, article_id: int | None, batched: bool = False
 ) -> int:
     """Insert a new article, or replace the rows of ``article_id``; returns the article id.
 
     Replacing keeps the article's id, so analysts' saved links stay valid.  A soft-deleted article
-    that is written again is revived.  With ``index_later``, its paragraphs are added to the
-    full-text index by :func:`index_pending_paragraphs`, which the caller must run before it
-    commits (the batch writer does, for all its articles in one statement).
+    that is written again is revived.  ``batched``: the article is one of a batch whose caller
+    runs :func:`finish_batch` before it commits; the work that is cheaper once per batch than once
+    per article (full-text indexing, refreshing people's names) waits for it.
     """
     values = _article_values(article, run_id)
     if article_id is None:
@@ -144,12 +144,29 @@ def write_article(
             f"UPDATE articles SET {assignments}, deleted_at = NULL, deleted_run_id = NULL WHERE id = ?",
             (*values.values(), article_id),
         )
-    _insert_children(conn, article_id, article, run_id, index_later)
+    _insert_children(conn, article_id, article, run_id, batched)
     return article_id
 
 
+#: ``Connection.info`` key: the people whose names wait for :func:`finish_batch`.
+_NAMES_LATER = "etl_names_later"
+
+
+def start_batch(conn: Connection) -> None:
+    """Forget what an earlier, rolled back attempt at a batch left waiting."""
+    conn.info.pop(_NAMES_LATER, None)
+
+
+def finish_batch(conn: Connection) -> None:
+    """Do the work the batch's articles left for its end; run inside the batch's transaction."""
+    index_pending_paragraphs(conn)
+    names = conn.info.pop(_NAMES_LATER, None)
+    if names:
+        resolve.refresh_names(conn, names)
+
+
 def index_pending_paragraphs(conn: Connection) -> None:
-    """Add the paragraphs of the articles written with ``index_later`` to ``paragraphs_fts``.
+    """Add the paragraphs of the articles written ``batched`` to ``paragraphs_fts``.
 
     One statement for a whole batch: FTS5 writes an index segment per statement, so indexing each
     article's paragraphs as they are inserted (the trigger) costs several times more.  See
@@ -177,9 +194,9 @@ def clear_article(conn: Connection, article_id: int) -> None:
         db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
 
 
-def _insert_children(conn: Connection, article_id: int, article: Article, run_id: int, index_later: bool) -> None:
+def _insert_children(conn: Connection, article_id: int, article: Article, run_id: int, batched: bool) -> None:
     db = raw(conn)
-    if index_later:
+    if batched:
         # after clear_article: the old paragraphs were indexed, and their deletion has updated the index
         db.execute("INSERT OR IGNORE INTO paragraphs_fts_pending (article_id) VALUES (?)", (article_id,))
     # the new paragraphs' ids come back from the insert (the article has no other paragraphs: it is new or cleared)
@@ -205,7 +222,10 @@ def _insert_children(conn: Connection, article_id: int, article: Article, run_id
     _insert_fingerprints(conn, article_id, article)
     if article.mentions:
         # live: write_article has just set deleted_at NULL (insert or revive)
-        resolve.resolve_article(conn, article_id, article.people, article.mentions, dict(paragraph_ids), run_id, True)
+        resolve.resolve_article(
+            conn, article_id, article.people, article.mentions, dict(paragraph_ids), run_id, True,
+            names_later=conn.info.setdefault(_NAMES_LATER, set()) if batched else None,
+        )
 
 
 def _insert_fingerprints(conn: Connection, article_id: int, article: Article) -> None:
