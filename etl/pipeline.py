@@ -1100,12 +1100,14 @@ class _BatchWriter:
         load.start_batch(conn)
         afters = []
         for op, on_error in self.ops:
+            mark = load.batch_mark(conn)
             db.execute("SAVEPOINT etl_article")
             try:
                 afters.append(op(conn))
             except Exception as exc:  # one article's load error must not lose the others
                 db.execute("ROLLBACK TO etl_article")
                 db.execute("RELEASE etl_article")
+                load.batch_rollback(conn, mark)
                 if on_error is None:
                     raise
                 on_error(conn, exc)

@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
@@ -340,18 +341,43 @@ def _resolve_given(conn: Connection, data: NameData, ref: PersonRef, anchor: int
     return _create_person(conn, given, given, None, key, run_id, anchor=anchor)
 
 
+@dataclass
+class Later:
+    """What a batch of articles leaves for the end of the batch (see ``etl.db.load.finish_batch``).
+
+    People's names and their alias counts are read by nothing in the resolution of the next
+    articles except merges (and a replaced article's forgetting), so they are written once per batch:
+    the same people and spellings recur across a batch.  :meth:`flush` writes them in the order they
+    came, so the rows are those that writing after every article gives.
+    """
+
+    names: set[int] = field(default_factory=set)  # people whose name needs a refresh
+    aliases: Counter = field(default_factory=Counter)  # (person id, alias) -> mentions to add
+
+    def flush(self, conn: Connection) -> None:
+        if self.aliases:
+            _bump_aliases(conn, self.aliases)
+            self.aliases = Counter()
+        if self.names:
+            refresh_names(conn, self.names)
+            self.names = set()
+
+    def copy(self) -> "Later":
+        return Later(set(self.names), Counter(self.aliases))
+
+
 def resolve_refs(
     conn: Connection,
     article_id: int,
     refs: Sequence[PersonRef],
     counts: Mapping[str, int],
     run_id: int | None,
-    names_later: set[int] | None = None,
+    later: Later | None = None,
 ) -> dict[str, int]:
     """PersonRef.key -> people.id for one article (creating, upgrading and merging people as needed).
 
-    ``names_later``: people whose names are due a refresh (see :func:`resolve_article`); a merge
-    reads names, so they are refreshed first.
+    ``later``: names and alias counts waiting for the end of the batch (see :func:`resolve_article`);
+    a merge reads and moves them, so they are written first.
     """
     data = _data()
     out: dict[str, int] = {}
@@ -399,9 +425,8 @@ def resolve_refs(
             target = next(iter(full))
             for pid in fam:
                 if pid != target:
-                    if names_later:
-                        refresh_names(conn, names_later)
-                        names_later.clear()
+                    if later is not None:
+                        later.flush(conn)
                     keep, drop = min(pid, target), max(pid, target)
                     merge_into(conn, drop, keep)
                     out = {k: (keep if v == drop else v) for k, v in out.items()}
@@ -417,21 +442,21 @@ def resolve_article(
     paragraph_ids: Mapping[int, int],
     run_id: int | None,
     live: bool | None = None,
-    names_later: set[int] | None = None,
+    later: Later | None = None,
 ) -> None:
     """Insert the article's mention rows linked to people; update people, aliases and counts.
 
     ``live``: whether the article is live (not soft-deleted), when the caller knows; else it is read.
-    ``names_later``: instead of refreshing the names of the article's people now, add them to this
-    set; the caller refreshes them (:func:`refresh_names`) before its transaction commits.  A name
-    depends only on the person's aliases and keys as they end up, so refreshing the people of a
-    whole batch once gives the names that refreshing after every article gives, for a fraction of
-    the queries (the same people recur across a batch).
+    ``later``: instead of adding the article's alias counts and refreshing its people's names now,
+    add them to ``later``; the caller flushes it (:meth:`Later.flush`) before its transaction
+    commits.  A name depends only on the person's aliases and keys as they end up, so refreshing
+    the people of a whole batch once gives the names that refreshing after every article gives, for
+    a fraction of the queries.
     """
     if not mentions:
         return
     counts = Counter(m.person for m in mentions)
-    ids = resolve_refs(conn, article_id, [r for r in refs if r.key in counts], counts, run_id, names_later)
+    ids = resolve_refs(conn, article_id, [r for r in refs if r.key in counts], counts, run_id, later)
     names = {r.key: r.name for r in refs}
     rows = []
     for m in mentions:
@@ -448,7 +473,10 @@ def resolve_article(
         rows,
     )
     alias_counts = Counter((r[0], r[5]) for r in rows)
-    _bump_aliases(conn, alias_counts)
+    if later is None:
+        _bump_aliases(conn, alias_counts)
+    else:
+        later.aliases.update(alias_counts)
     per_person = Counter(r[0] for r in rows)
     if live is None:
         live = _article_live(conn, article_id)
@@ -457,10 +485,10 @@ def resolve_article(
             "UPDATE people SET mention_count = mention_count + ?, article_count = article_count + 1 WHERE id = ?",
             [(n, pid) for pid, n in per_person.items()],
         )
-    if names_later is None:
+    if later is None:
         refresh_names(conn, per_person)
     else:
-        names_later.update(per_person)
+        later.names.update(per_person)
 
 
 def _article_live(conn: Connection, article_id: int) -> bool:

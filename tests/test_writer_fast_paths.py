@@ -155,12 +155,12 @@ def test_uncurated_people_matches_the_per_person_queries(tmp_path: Path) -> None
     engine.dispose()
 
 
-# ------------------------------------------------- people's names refreshed once per batch
+# ------------------------------------- people's names and alias counts written once per batch
 
 
 def _resolve_fixtures(db_path: Path, batch: int | None, finish: bool = True) -> dict[str, list]:
-    """Resolve the people fixtures as articles, in order; names refreshed per article (``batch`` None)
-    or once per ``batch`` articles, as the run's writer does.  Returns the people and mentions."""
+    """Resolve the people fixtures as articles, in order; names and alias counts written per article
+    (``batch`` None) or once per ``batch`` articles, as the run's writer does.  Returns the rows."""
     from etl.db.engine import make_engine
     from etl.transform.mentions import find_mentions
     from etl.records import Paragraph
@@ -171,7 +171,7 @@ def _resolve_fixtures(db_path: Path, batch: int | None, finish: bool = True) -> 
     rules = default_rules()
     with engine.connect() as conn, conn.begin():
         db = conn.connection.dbapi_connection
-        pending: set[int] | None = None if batch is None else set()
+        later = None if batch is None else resolve.Later()
         # every fixture twice, the second time reversed, and articles that make a surname-only person
         # meet its full name later (a merge, which reads names: the batch's are refreshed first)
         names = fixture_names()
@@ -197,17 +197,17 @@ def _resolve_fixtures(db_path: Path, batch: int | None, finish: bool = True) -> 
                 [(article_id, p.position, p.kind, p.text, 0, 0) for p in paragraphs], returning="position, id",
             ))
             refs, mentions = find_mentions(paragraphs, rules)
-            resolve.resolve_article(conn, article_id, refs, mentions, ids, None, True, names_later=pending)
-            if pending is not None and (i + 1) % batch == 0 and finish:
-                resolve.refresh_names(conn, pending)
-                pending.clear()
-        if pending and finish:
-            resolve.refresh_names(conn, pending)
+            resolve.resolve_article(conn, article_id, refs, mentions, ids, None, True, later=later)
+            if later is not None and (i + 1) % batch == 0 and finish:
+                later.flush(conn)
+        if later is not None and finish:
+            later.flush(conn)
     engine.dispose()
     con = sqlite3.connect(db_path)
     out = {
         "people": con.execute("SELECT id, name, given_name, family_name, name_key FROM people ORDER BY id").fetchall(),
         "mentions": con.execute("SELECT article_id, char_start, person_id FROM mentions ORDER BY id").fetchall(),
+        "aliases": con.execute("SELECT * FROM person_aliases ORDER BY id").fetchall(),
         "fts": con.execute("SELECT rowid, name, aliases FROM people_fts ORDER BY rowid").fetchall(),
     }
     con.close()
@@ -215,7 +215,7 @@ def _resolve_fixtures(db_path: Path, batch: int | None, finish: bool = True) -> 
 
 
 @pytest.mark.parametrize("batch", [1, 3, 7, 1000])
-def test_names_refreshed_once_per_batch_equal_names_refreshed_per_article(tmp_path: Path, batch: int) -> None:
+def test_people_written_once_per_batch_equal_people_written_per_article(tmp_path: Path, batch: int) -> None:
     per_article = _resolve_fixtures(tmp_path / "each.db", None)
     assert _resolve_fixtures(tmp_path / "batched.db", batch) == per_article
     if batch == 1000:  # not vacuous: without the refresh at the batch's end, some names stay as first written
@@ -229,3 +229,57 @@ def test_the_batch_fixtures_exercise_merges(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(resolve, "merge_into", lambda conn, src, dst, *a: merges.append(src) or real(conn, src, dst, *a))
     _resolve_fixtures(tmp_path / "batched.db", 1000)
     assert len(merges) >= 2
+
+
+def _write_fixture_articles(db_path: Path, batch: int | None) -> dict[str, list]:
+    """The cleaning and people fixtures as articles through ``load.write_article``, then some of them
+    replaced (clear_article inside a batch) -- per article (``batch`` None) or ``batched`` with
+    :func:`load.finish_batch` every ``batch`` writes.  Returns every table the batch defers."""
+    from etl.db import load
+    from etl.db.engine import make_engine
+    from etl.records import RawDocument
+    from etl.rules import load_rules
+    from etl.transform import transform
+
+    rules = load_rules()
+    resolve.use_rules(rules)
+    fixtures = Path(__file__).parent / "fixtures"
+    files = sorted((fixtures / "cleaning").glob("*.txt"))[:40] + sorted((fixtures / "people").glob("*.txt"))
+    texts = [path.read_text(encoding="utf-8") for path in files]
+
+    def article(name: str, text: str):  # noqa: ANN202
+        return transform(RawDocument(name, "0" * 64, len(text), 0, "utf-8", text), rules)
+
+    writes: list[tuple[int | None, object]] = [(None, article(p.name, t)) for p, t in zip(files, texts)]
+    # the file of article i+1 now holds another fixture's text: replaced within the same batch
+    writes += [(i + 1, article(files[i].name, texts[-1 - i])) for i in range(0, 12, 3)]
+    migrate.upgrade(db_path)
+    engine = make_engine(db_path)
+    with engine.connect() as conn, conn.begin():
+        if batch is not None:
+            load.start_batch(conn)
+        for n, (article_id, article) in enumerate(writes, 1):
+            load.write_article(conn, article, None, article_id, batched=batch is not None)
+            if batch is not None and n % batch == 0:
+                load.finish_batch(conn)
+                load.start_batch(conn)
+        if batch is not None:
+            load.finish_batch(conn)
+    engine.dispose()
+    con = sqlite3.connect(db_path)
+    out = {
+        table: con.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+        for table in ("line_fingerprints", "article_fingerprints", "person_aliases", "people", "mentions")
+    }
+    con.close()
+    return out
+
+
+@pytest.mark.parametrize("batch", [1, 5, 1000])
+def test_batched_writes_equal_writes_one_by_one(tmp_path: Path, batch: int) -> None:
+    from tests.ops import consistency_problems
+
+    one_by_one = _write_fixture_articles(tmp_path / "each.db", None)
+    assert len(one_by_one["line_fingerprints"]) > 100 and one_by_one["person_aliases"]
+    assert _write_fixture_articles(tmp_path / "batched.db", batch) == one_by_one
+    assert consistency_problems(tmp_path / "batched.db") == []

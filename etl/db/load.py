@@ -8,7 +8,7 @@ never sees half an article.  Rows go in with ``executemany`` on the driver, not 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlalchemy import Connection
@@ -127,7 +127,7 @@ def write_article(
     Replacing keeps the article's id, so analysts' saved links stay valid.  A soft-deleted article
     that is written again is revived.  ``batched``: the article is one of a batch whose caller
     runs :func:`finish_batch` before it commits; the work that is cheaper once per batch than once
-    per article (full-text indexing, refreshing people's names) waits for it.
+    per article (full-text indexing, corpus-memory and alias counts, people's names) waits for it.
     """
     values = _article_values(article, run_id)
     if article_id is None:
@@ -148,21 +148,63 @@ def write_article(
     return article_id
 
 
-#: ``Connection.info`` key: the people whose names wait for :func:`finish_batch`.
-_NAMES_LATER = "etl_names_later"
+@dataclass
+class _Batch:
+    """What a batch's articles leave for :func:`finish_batch` (besides the full-text index, which
+    waits in the database: see :func:`index_pending_paragraphs`)."""
+
+    people: resolve.Later = field(default_factory=resolve.Later)
+    #: line fingerprint -> (articles to add, sample text), in the order first seen
+    fingerprints: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    def copy(self) -> "_Batch":
+        return _Batch(self.people.copy(), dict(self.fingerprints))
+
+
+#: ``Connection.info`` key of the connection's current :class:`_Batch`.
+_BATCH = "etl_batch"
 
 
 def start_batch(conn: Connection) -> None:
-    """Forget what an earlier, rolled back attempt at a batch left waiting."""
-    conn.info.pop(_NAMES_LATER, None)
+    """Start a batch of ``batched`` writes (forgetting what a rolled back attempt left waiting)."""
+    conn.info[_BATCH] = _Batch()
+
+
+def batch_mark(conn: Connection) -> object:
+    """What waits now, to go back to with :func:`batch_rollback` when an article's savepoint is
+    rolled back (the rows it wrote are gone, so must be the counts it left waiting)."""
+    batch = conn.info.get(_BATCH)
+    return batch.copy() if batch is not None else None
+
+
+def batch_rollback(conn: Connection, mark: object) -> None:
+    if mark is None:
+        conn.info.pop(_BATCH, None)
+    else:
+        conn.info[_BATCH] = mark
 
 
 def finish_batch(conn: Connection) -> None:
     """Do the work the batch's articles left for its end; run inside the batch's transaction."""
     index_pending_paragraphs(conn)
-    names = conn.info.pop(_NAMES_LATER, None)
-    if names:
-        resolve.refresh_names(conn, names)
+    _settle(conn)
+    conn.info.pop(_BATCH, None)
+
+
+def _settle(conn: Connection) -> None:
+    """Write the counts and names waiting in the batch, before anything reads or changes them."""
+    batch = conn.info.get(_BATCH)
+    if batch is None:
+        return
+    if batch.fingerprints:
+        insert_rows(
+            raw(conn),
+            "INSERT INTO line_fingerprints (fingerprint, article_count, sample, frequent)",
+            [(fp, n, sample, 0) for fp, (n, sample) in batch.fingerprints.items()],
+            " ON CONFLICT (fingerprint) DO UPDATE SET article_count = article_count + excluded.article_count",
+        )
+        batch.fingerprints = {}
+    batch.people.flush(conn)
 
 
 def index_pending_paragraphs(conn: Connection) -> None:
@@ -186,6 +228,7 @@ def clear_article(conn: Connection, article_id: int) -> None:
     Counts (people, corpus memory) cover live articles only: a soft-deleted article's lines were
     already uncounted when it was marked deleted, so they are not uncounted twice.
     """
+    _settle(conn)
     resolve.forget_article(conn, article_id)
     if _is_live(conn, article_id):
         _count_fingerprints(conn, article_id, -1)
@@ -219,16 +262,17 @@ def _insert_children(conn: Connection, article_id: int, article: Article, run_id
         "INSERT INTO article_credits (article_id, name, role, line)",
         [(article_id, c.name, c.role, c.line) for c in article.metadata.credits],
     )
-    _insert_fingerprints(conn, article_id, article)
+    batch = conn.info.setdefault(_BATCH, _Batch()) if batched else None
+    _insert_fingerprints(conn, article_id, article, batch)
     if article.mentions:
         # live: write_article has just set deleted_at NULL (insert or revive)
         resolve.resolve_article(
             conn, article_id, article.people, article.mentions, dict(paragraph_ids), run_id, True,
-            names_later=conn.info.setdefault(_NAMES_LATER, set()) if batched else None,
+            later=batch.people if batch is not None else None,
         )
 
 
-def _insert_fingerprints(conn: Connection, article_id: int, article: Article) -> None:
+def _insert_fingerprints(conn: Connection, article_id: int, article: Article, batch: _Batch | None) -> None:
     samples = {}
     for fp, seg in zip(article.fingerprints, article.segments):
         if fp and fp not in samples:
@@ -237,6 +281,12 @@ def _insert_fingerprints(conn: Connection, article_id: int, article: Article) ->
         return
     db = raw(conn)
     insert_rows(db, "INSERT INTO article_fingerprints (article_id, fingerprint)", [(article_id, fp) for fp in samples])
+    if batch is not None:  # counted once per batch (boilerplate lines recur across it)
+        waiting = batch.fingerprints
+        for fp, text in samples.items():
+            got = waiting.get(fp)
+            waiting[fp] = (got[0] + 1, got[1]) if got else (1, text[:500])
+        return
     insert_rows(
         db,
         "INSERT INTO line_fingerprints (fingerprint, article_count, sample, frequent)",
@@ -261,6 +311,7 @@ def _is_live(conn: Connection, article_id: int) -> bool:
 
 
 def _count_fingerprints(conn: Connection, article_id: int, delta: int) -> None:
+    _settle(conn)
     raw(conn).execute(
         "UPDATE line_fingerprints SET article_count = article_count + ? "
         "WHERE fingerprint IN (SELECT fingerprint FROM article_fingerprints WHERE article_id = ?)",
