@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl.decode import DecodeError, decode, sha256
-from etl.records import RawDocument
+from etl.records import RawDocument, pickle_as_fields
 from etl.settings import DEFAULT_MAX_LINE_CHARS
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ""})
@@ -45,6 +45,8 @@ class ExtractError(Exception):
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     """A candidate input file, found by the walk and stat-ed (not yet read)."""
+
+    __reduce__ = pickle_as_fields  # sent to the workers in every task
 
     path: str | os.PathLike[str]  # absolute path to read (the walk gives str: no Path per file)
     source_path: str  # relative to the input folder, '/'-separated

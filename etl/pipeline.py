@@ -54,7 +54,9 @@ from etl import __version__, resolve
 from etl.db import load, migrate
 from etl.db.engine import NEXT_BEGIN, make_engine
 from etl.extract import ExtractError, Skipped, SourceFile, decode_note, read, to_document, walk
-from etl.records import CONTENT_LABELS, PARAGRAPH_LABELS, Article, LabeledSegment, RawDocument
+from etl.records import (
+    CONTENT_LABELS, PARAGRAPH_LABELS, Article, LabeledSegment, RawDocument, pickle_as_fields,
+)
 from etl.rules import Rules, load_rules
 from etl.settings import EXIT_OK, EXIT_PARTIAL, Settings
 from etl.transform import clean_text, prepare_stages, transform
@@ -169,6 +171,8 @@ class RunLock:
 class FileTask:
     """Read, decode and transform a file; ``known_sha256`` lets an untouched file skip transform."""
 
+    __reduce__ = pickle_as_fields  # crosses the process boundary: as its field values
+
     source: SourceFile
     known_sha256: str | None
 
@@ -176,6 +180,8 @@ class FileTask:
 @dataclass(frozen=True, slots=True)
 class RecleanTask:
     """Transform an article again from its stored raw text (new rules, --reprocess, memory)."""
+
+    __reduce__ = pickle_as_fields  # crosses the process boundary: as its field values
 
     article_id: int
     raw: RawDocument
@@ -190,6 +196,8 @@ class RecleanTask:
 class CountTask:
     """Read a new or changed file for the counting pass: its line fingerprints only, no cleaning."""
 
+    __reduce__ = pickle_as_fields  # crosses the process boundary: as its field values
+
     source: SourceFile
     known_sha256: str | None  # the stored article's: the same bytes change no count
 
@@ -198,18 +206,24 @@ class CountTask:
 class Counted:
     """The distinct line fingerprints of a file's current content."""
 
+    __reduce__ = pickle_as_fields  # crosses the process boundary: as its field values
+
     source_path: str
     fingerprints: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Loaded:
+    __reduce__ = pickle_as_fields  # crosses the process boundary: as its field values
+
     article: Article
     notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Unchanged:
+    __reduce__ = pickle_as_fields  # crosses the process boundary: as its field values
+
     source_path: str
     sha256: str
 
@@ -218,11 +232,15 @@ class Unchanged:
 class Same:
     """A re-clean whose segments, labels and reasons equal the stored ones: nothing to rewrite."""
 
+    __reduce__ = pickle_as_fields  # crosses the process boundary: as its field values
+
     article_id: int
 
 
 @dataclass(frozen=True, slots=True)
 class Failed:
+    __reduce__ = pickle_as_fields  # crosses the process boundary: as its field values
+
     source_path: str
     stage: str
     error: str

@@ -183,3 +183,30 @@ def test_articles_survive_the_trip_from_worker_to_writer() -> None:
         assert article.mentions and article.metadata.credits is not None
         copy = pickle.loads(pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL))
         assert copy == article and type(copy.segments[0].segment) is type(article.segments[0].segment)
+
+
+def test_every_task_and_result_survives_the_trip() -> None:
+    """Tasks go to the workers and results come back pickled as their field values (one ``attrgetter``)."""
+    import pickle
+
+    from etl.extract import SourceFile
+    from etl.records import Paragraph, RawDocument
+
+    source = SourceFile("/in/a.txt", "a.txt", 10, 20)
+    raw = RawDocument("a.txt", "f" * 64, 10, 20, "utf-8", "text")
+    values = [
+        source,
+        pipeline.FileTask(source, None),
+        pipeline.FileTask(source, "e" * 64),
+        pipeline.RecleanTask(7, raw, True, frozenset({(0, 1, "body")})),
+        pipeline.CountTask(source, None),
+        pipeline.Counted("a.txt", ("ab", "cd")),
+        pipeline.Unchanged("a.txt", "e" * 64),
+        pipeline.Same(7),
+        pipeline.Failed("a.txt", "decode", "UnicodeDecodeError: ..."),
+        pipeline.Loaded(pipeline.transform(raw, load_rules()), ("note",)),
+        Paragraph(0, "body", "Text.", 1, 2),
+    ]
+    for value in values:
+        copy = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        assert copy == value and type(copy) is type(value)
