@@ -112,3 +112,37 @@ def test_split_memo_equals_split_name() -> None:
     for words in full_names + full_names[::-1]:
         assert data.split(words) == split_name(words, data), words
     assert data.split(["Mark", "Milley"]) != data.split(["Milley"])  # keyed by every word
+
+
+def span_texts() -> list[str]:
+    """Varied texts for the span fast paths: fixtures, names with prefixes and elisions, and random strings."""
+    import random
+
+    texts = [p.text for name in fixture_names() for p in load_paragraphs(name)]
+    texts += [
+        "al-Assad met Mohammed bin Salman and Abu Bakr al-Baghdadi; d'Estaing, O'Brien and l’Oréal too.",
+        "Ursula von der Leyen, Chief of General Staff Valery Gerasimov and U.S. officials in ash-Sham.",
+        "Xi's envoy, the F-16 and V5 drones, anti-American, Kyiv-based, bin-Laden, el-Sisi, ud-Din, 'Hamrayev is'",
+        "ÉMILE Zola. Şahin Özdemir (AP) — ŁÓDŹ, Mr. J.R.R. Tolkien Jr. said", "", "A", "al-", "d'", "x al-Q",
+    ]
+    alphabet = list("aAbBdDeElLuUiIsSzZnNhHtT") + ["É", "é", "’", "'", "-", " ", " ", "\u00a0", ",", ".", "1", "_"]
+    alphabet += ["al-", "bin-", "ash-", "d'", "l’", "of ", "the ", "von ", "Mc", "St. "]
+    rnd = random.Random(11)
+    texts += ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 30))) for _ in range(30000)]
+    return texts
+
+
+def test_span_upper_equals_span_where_used() -> None:
+    # _spans uses span_upper for a text without a _PREFIX_START: same matches as the full span regex there,
+    # and a text where they differ always has a _PREFIX_START
+    from etl.transform.mentions import _PREFIX_START
+
+    lex = lexicon(default_rules())
+    differ = 0
+    for text in span_texts():
+        full = [(m.start(), m.group()) for m in lex.span.finditer(text)]
+        upper = [(m.start(), m.group()) for m in lex.span_upper.finditer(text)]
+        if full != upper:
+            differ += 1
+            assert _PREFIX_START.search(text), repr(text)
+    assert differ > 100  # the random texts do exercise prefixed spans
