@@ -352,6 +352,8 @@ class _RunShape:
     flags: tuple[int, ...]
     offs: tuple[tuple[int, int], ...]
     span_start: int  # offset of the span's first item (0 for any span the span regex finds)
+    start: int  # offs[0][0]
+    end: int  # offs[-1][1]
     score: int = 0
     locative: bool = False
     title_before: bool = False
@@ -375,7 +377,7 @@ class _SpanInfo:
     runs: tuple[_RunShape, ...]
 
 
-_NO_SPAN = _SpanInfo((), ())
+_NO_SPAN = _SpanInfo((), ())  # every span with neither runs nor ALL-CAPS words (_spans skips it by identity)
 
 
 def _spans(lex: Lexicon, para_index: int, text: str, runs: list[Run], caps: list[tuple[int, int, int, str]]) -> None:
@@ -396,6 +398,8 @@ def _spans(lex: Lexicon, para_index: int, text: str, runs: list[Run], caps: list
             if len(memo) >= SPAN_MEMO_MAX:
                 memo.clear()
             memo[span_text] = info
+        if info is _NO_SPAN:  # half of all spans ("The", "Ukraine", "On Monday")
+            continue
         s0 = m.start()
         if info.caps:
             caps.extend((para_index, s0 + a, s0 + b, w) for a, b, w in info.caps)
@@ -417,7 +421,7 @@ def _span_info(lex: Lexicon, span_text: str) -> _SpanInfo:
         if len(span_text) > 1 and span_text.isupper():
             if len(w) > 2 and "." not in w and not f:
                 caps.append((0, len(w), w))  # "ROURKE" in body text: kept for later
-            return _SpanInfo(tuple(caps), ())
+            return _SpanInfo(tuple(caps), ()) if caps else _NO_SPAN
         if f & (STOP | DATE | DEMONYM | ORG | ORGHEAD | TITLE) and not f & AMBIG_TITLE:
             return _NO_SPAN
     items: list[tuple[int, int, str, int]] = []
@@ -448,7 +452,7 @@ def _span_info(lex: Lexicon, span_text: str) -> _SpanInfo:
         if end_sentence:
             items.append((b, b, ".", STOP))
     if not items:
-        return _SpanInfo(tuple(caps), ())
+        return _SpanInfo(tuple(caps), ()) if caps else _NO_SPAN
     # multi-word organisations and places
     n_items = len(items)
     if lex.max_phrase > 1 and n_items > 1:
@@ -499,6 +503,8 @@ def _span_info(lex: Lexicon, span_text: str) -> _SpanInfo:
             if cur:
                 shapes.append(_run_shape(lex, items, cur))
         cur = []
+    if not caps and not shapes:
+        return _NO_SPAN
     return _SpanInfo(tuple(caps), tuple(shapes))
 
 
@@ -562,6 +568,8 @@ def _run_shape(lex: Lexicon, items: list[tuple[int, int, str, int]], idx: list[i
         flags=tuple(flags),
         offs=tuple((items[i][0], items[i][1]) for i in idx),
         span_start=items[0][0],
+        start=items[first][0],
+        end=items[last][1],
         score=score,
         locative=locative,
         title_before=title_before,
@@ -579,8 +587,9 @@ def _run_shape(lex: Lexicon, items: list[tuple[int, int, str, int]], idx: list[i
 
 def _make_run(lex: Lexicon, para_index: int, text: str, s0: int, shape: _RunShape, titlecase: bool) -> Run:
     """A Run of one occurrence of a run shape in a span starting at ``s0``, with the evidence of its context."""
-    offs = [(s0 + a, s0 + b) for a, b in shape.offs]
-    start, end = offs[0][0], offs[-1][1]
+    start, end = s0 + shape.start, s0 + shape.end
+    # most runs are one word: no comprehension for them
+    offs = [(start, end)] if len(shape.offs) == 1 else [(s0 + a, s0 + b) for a, b in shape.offs]
     r = Run(para_index, start, end, list(shape.words), list(shape.flags), offs, titlecase=titlecase)
     if shape.evidence:  # most runs have none inside their span
         r.score = shape.score
@@ -596,16 +605,15 @@ def _make_run(lex: Lexicon, para_index: int, text: str, s0: int, shape: _RunShap
         pm = _prev_words(text[max(0, a0 - 40) : a0])
         if pm and (pm.group(2) or pm.group(1)).casefold() in lex.thing_before:
             r.thing = SHIP  # "the frigate Admiral X"
-    if shape.text_before:
+    if shape.text_before and not _sentence_start(text, start):  # the words before a sentence's first say nothing
         before = text[max(0, start - 40) : start]
         pm = _prev_words(before)
-        r.sentence_start = _sentence_start(text, start)
-        if not pm and not r.sentence_start:
+        if not pm and "," in before:  # _PREV_ROLE_COMMA needs a comma
             pc = _PREV_ROLE_COMMA.search(before)
             if pc and pc.group(1).casefold() in lex.roles and pc.group(1).casefold() not in ("president", "general", "chief", "head", "leader"):
                 r.title_before = True
                 r.kin_before = pc.group(1).casefold() in KINSHIP
-        if pm and not r.sentence_start:
+        if pm:
             g1, g2, comma = pm.groups()
             w1, w0 = g1.casefold(), ""
             if g2:
@@ -628,6 +636,8 @@ def _make_run(lex: Lexicon, para_index: int, text: str, s0: int, shape: _RunShap
                 r.locative = True
             if w1 in lex.thing_before:
                 r.thing = SHIP  # "the patrol ship X"
+    elif shape.text_before:
+        r.sentence_start = True
     # context after
     if shape.text_after:
         am = _AFTER.match(text, end)
