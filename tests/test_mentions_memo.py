@@ -11,9 +11,16 @@ from etl.transform.mentions import find_mentions, lexicon
 from tests.people_fixtures import fixture_names, load_paragraphs
 
 
+def clear_memos() -> None:
+    lex = lexicon(default_rules())
+    lex.span_memo.clear()
+    lex.para_memo.clear()
+    lex.para_seen.clear()
+
+
 def cold(paras: list[Paragraph]):
     """find_mentions with every memo emptied first."""
-    lexicon(default_rules()).span_memo.clear()
+    clear_memos()
     return find_mentions(paras, default_rules())
 
 
@@ -21,7 +28,7 @@ def test_warm_memo_equals_cold_memo_over_all_fixtures() -> None:
     names = fixture_names()
     expected = {name: cold(load_paragraphs(name)) for name in names}
     # warm: every fixture's spans already seen, in another order, some twice
-    lexicon(default_rules()).span_memo.clear()
+    clear_memos()
     for name in reversed(names):
         find_mentions(load_paragraphs(name), default_rules())
     for name in names + names[:3]:
@@ -146,3 +153,38 @@ def test_span_upper_equals_span_where_used() -> None:
             differ += 1
             assert _PREFIX_START.search(text), repr(text)
     assert differ > 100  # the random texts do exercise prefixed spans
+
+
+def test_paragraph_memo_equals_cold_over_all_fixtures() -> None:
+    # a paragraph seen twice is memoised; from the third time its Runs are rebuilt from the memo.  find_mentions
+    # changes its Runs (persons, a sentence opener dropped from a run...): the memo must not see that
+    names = fixture_names()
+    expected = {name: cold(load_paragraphs(name)) for name in names}
+    clear_memos()
+    lex = lexicon(default_rules())
+    for round_ in range(4):
+        for name in names if round_ % 2 else reversed(names):
+            assert find_mentions(load_paragraphs(name), default_rules()) == expected[name], (round_, name)
+        if round_ >= 1:
+            assert lex.para_memo  # the later rounds do use the memo
+    # the same paragraphs at other positions and in other articles, and paragraphs whose runs find_mentions
+    # shortens ("Reportedly Milley": the sentence opener is dropped from the run)
+    mixed = [p for name in names[:6] for p in load_paragraphs(name)]
+    mixed += [para("Reportedly Milley said it. Gen. Mark Milley agreed.", 0), para("Visiting Kyiv Zelensky spoke.", 0)]
+    mixed += [para("Reportedly Milley said it. Gen. Mark Milley agreed.", 0)]
+    paras = [para(p.text, i) for i, p in enumerate(mixed[::-1])]
+    want = cold(paras)
+    assert find_mentions(paras, default_rules()) == want
+    assert find_mentions(paras, default_rules()) == want
+    assert find_mentions(paras[::2] + paras, default_rules()) == cold(paras[::2] + paras)
+
+
+def test_paragraph_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mentions, "PARA_MEMO_MAX", 3)
+    monkeypatch.setattr(mentions, "PARA_SEEN_MAX", 4)
+    lex = lexicon(default_rules())
+    for name in fixture_names()[:4]:
+        expected = cold(load_paragraphs(name))
+        for _ in range(3):
+            assert find_mentions(load_paragraphs(name), default_rules()) == expected, name
+            assert len(lex.para_memo) <= 3 and len(lex.para_seen) <= 4

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from functools import cache
 
 from etl.records import PARAGRAPH_LABELS, Mention, Paragraph, PersonRef
@@ -179,6 +180,8 @@ class Lexicon:
     surname_form: re.Pattern
     notable_by_start: dict[str, tuple[tuple[str, str], ...]]  # first two plain letters -> ((plain family, family), ...)
     span_memo: dict[str, _SpanInfo] = field(default_factory=dict, compare=False, repr=False)  # see _spans
+    para_memo: dict[str, _ParaInfo] = field(default_factory=dict, compare=False, repr=False)  # see _spans
+    para_seen: set[int] = field(default_factory=set, compare=False, repr=False)  # hashes of texts seen once
 
 
 @cache
@@ -337,6 +340,12 @@ def _sentence_start(text: str, pos: int) -> bool:
 # a span's classification depends only on its text: bound the per-Lexicon memo so a long run over many
 # articles with ever new spans keeps a flat memory (under 1 KB an entry: at most ~4 MB a process)
 SPAN_MEMO_MAX = 4_096
+# a paragraph's runs depend only on its text: the same paragraphs recur in the copies of one story (wire copy,
+# republished articles), mostly a few articles apart, so a small memo catches nearly all (a third of the cost
+# of such a paragraph; ~1.2 KB an entry with its text, at most ~1.3 MB), and only a text seen before is kept
+# (the others' hashes: at most ~0.6 MB)
+PARA_MEMO_MAX = 1_024
+PARA_SEEN_MAX = 8_192
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,8 +389,59 @@ class _SpanInfo:
 _NO_SPAN = _SpanInfo((), ())  # every span with neither runs nor ALL-CAPS words (_spans skips it by identity)
 
 
+# the fields of a Run after ``para``, in order: a memoised run is rebuilt as Run(para, *its fields)
+_RUN_FIELDS = tuple(f.name for f in fields(Run))[1:]
+assert _RUN_FIELDS[:5] == ("start", "end", "words", "flags", "offs")
+_run_fields = attrgetter(*_RUN_FIELDS[5:])
+
+
+@dataclass(frozen=True, slots=True)
+class _ParaInfo:
+    """The runs and ALL-CAPS words of one paragraph text, without the paragraph's index (see _spans)."""
+
+    caps: tuple[tuple[int, int, str], ...]  # (start, end, word)
+    runs: tuple[tuple, ...]  # (start, end, words, flags, offs, (the Run's other fields, in order))
+
+
 def _spans(lex: Lexicon, para_index: int, text: str, runs: list[Run], caps: list[tuple[int, int, int, str]]) -> None:
     """The candidate runs (and ALL-CAPS words) of one paragraph.
+
+    A paragraph's runs depend only on its text, and the same paragraphs recur in copies of one story: a
+    paragraph text seen a second time is memoised (``lex.para_memo``) and its Runs are rebuilt from the memo
+    after that (the Runs themselves are changed by find_mentions, so the memo keeps their field values).
+    """
+    memo = lex.para_memo
+    hit = memo.get(text)
+    if hit is not None:
+        if hit.caps:
+            caps.extend((para_index, a, b, w) for a, b, w in hit.caps)
+        for start, end, words, flags, offs, rest in hit.runs:
+            runs.append(Run(para_index, start, end, list(words), list(flags), list(offs), *rest))
+        return
+    seen = lex.para_seen
+    h = hash(text)
+    if h not in seen:  # most texts never come back: remember only that this one was seen
+        if len(seen) >= PARA_SEEN_MAX:
+            seen.clear()
+        seen.add(h)
+        _para_spans(lex, para_index, text, runs, caps)
+        return
+    n_runs, n_caps = len(runs), len(caps)
+    _para_spans(lex, para_index, text, runs, caps)
+    if len(memo) >= PARA_MEMO_MAX:
+        memo.clear()
+    memo[text] = _ParaInfo(
+        tuple((a, b, w) for _, a, b, w in caps[n_caps:]),
+        tuple(
+            (r.start, r.end, tuple(r.words), tuple(r.flags), tuple(r.offs), _run_fields(r)) for r in runs[n_runs:]
+        ),
+    )
+
+
+def _para_spans(
+    lex: Lexicon, para_index: int, text: str, runs: list[Run], caps: list[tuple[int, int, int, str]]
+) -> None:
+    """The candidate runs (and ALL-CAPS words) of one paragraph, found in its text.
 
     The same spans recur over and over in an article and across articles ("Milley said", "Gen. Mark Milley"), so
     each distinct span text is classified once per Lexicon (``_span_info``); only the context around a run,
