@@ -188,3 +188,19 @@ def test_paragraph_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         for _ in range(3):
             assert find_mentions(load_paragraphs(name), default_rules()) == expected, name
             assert len(lex.para_memo) <= 3 and len(lex.para_seen) <= 4
+
+
+def test_word_tail_equals_the_letter_by_letter_form() -> None:
+    # WORD_TAIL runs through letters with one loop; the letter-by-letter form it replaced gives the same spans
+    import re
+
+    from etl.transform.mentions import L, WORD_TAIL
+
+    slow_tail = rf"(?:{L}|['’](?![sS]\b)(?={L})|-(?={L}))*(?![\d]|-\d)"
+    lex = lexicon(default_rules())
+    assert WORD_TAIL in lex.span.pattern and WORD_TAIL in lex.span_upper.pattern
+    slow = [re.compile(rx.pattern.replace(WORD_TAIL, slow_tail)) for rx in (lex.span, lex.span_upper)]
+    texts = span_texts() + ["Ab-c1 Ab1 O'Brien's A-1 B’s Jean-Luc-5 Ma'ruf d'Ab-1 X-Y-Z-9 É-é’é's"]
+    for text in texts:
+        for fast, ref in zip((lex.span, lex.span_upper), slow):
+            assert [m.span() for m in fast.finditer(text)] == [m.span() for m in ref.finditer(text)], repr(text)

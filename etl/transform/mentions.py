@@ -102,8 +102,11 @@ U = f"[{_upper_class()}]"
 L = r"[^\W\d_]"
 _PREFIX_WORDS = "al|el|ad|ar|as|ash|at|az|an|ud|ul|bin|ibn|abu"  # written before a hyphen: "al-Assad"
 PREFIX = rf"(?:(?:{_PREFIX_WORDS})-|[dl]['’])"
-# a word after its first capital: letters, with an apostrophe or a hyphen only before a letter
-WORD_TAIL = rf"(?:{L}|['’](?![sS]\b)(?={L})|-(?={L}))*(?![\d]|-\d)"  # "V5", "F-16": a model, not a name
+# a word after its first capital: letters, with an apostrophe or a hyphen only before a letter.  Written as
+# "letters, then (apostrophe or hyphen, letters) repeated" rather than "(letter|apostrophe|hyphen) repeated": the
+# same matches, tried in the same order (longest first), but the engine runs through letters with one fast loop
+# instead of a group per letter (the span regex 20% faster; tests/test_mentions_memo.py compares the two)
+WORD_TAIL = rf"{L}*(?:(?:['’](?![sS]\b)|-)(?={L}){L}*)*(?![\d]|-\d)"  # "V5", "F-16": a model, not a name
 WORD = rf"(?:{PREFIX})?{U}{WORD_TAIL}"
 ABBR = rf"(?:{U}\.){{2,}}"
 TOKEN = rf"(?:{ABBR}|{WORD}\.?)"
