@@ -204,3 +204,27 @@ def test_word_tail_equals_the_letter_by_letter_form() -> None:
     for text in texts:
         for fast, ref in zip((lex.span, lex.span_upper), slow):
             assert [m.span() for m in fast.finditer(text)] == [m.span() for m in ref.finditer(text)], repr(text)
+
+
+def test_is_titlecase_equals_the_word_by_word_loop() -> None:
+    # _is_titlecase answers "no" from the first long lowercase word _LONG_LOWER_WORD finds: the same answer
+    import random
+
+    from etl.transform.mentions import _LONG_LOWER_WORD, _TITLECASE_WORD, _is_titlecase, _is_titlecase_words
+
+    texts = span_texts()
+    texts += ["Biden Says He Will Run Again", "Biden says he will run", "The Man With the Plan", "With From Into Over"]
+    texts += ["x’abcd Efg Hij Klm", "1abcd Ab Cd Ef", "Ab-abcd Cd Ef Gh", "A 'abcd' B C D", "Ab_abcd Cd Ef Gh"]
+    alphabet = ["abcd", "with", "Abcd", "AB", "é", "éabc", "x", "’", "'", "-", "_", "1", " ", " ", ".", "iPhone", "Ωmega"]
+    rnd = random.Random(5)
+    texts += [" ".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 9))) for _ in range(20000)]
+    texts += ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 9))) for _ in range(20000)]
+    fast_no = 0
+    for text in texts:
+        assert _is_titlecase(text) == _is_titlecase_words(text), repr(text)
+        # every word the fast path reads is a word of the loop
+        words = {(m.start(), m.end()) for m in _TITLECASE_WORD.finditer(text)}
+        for m in _LONG_LOWER_WORD.finditer(text):
+            assert (m.start(), m.end()) in words, repr(text)
+            fast_no += 1
+    assert fast_no > 1000

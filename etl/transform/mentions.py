@@ -124,13 +124,14 @@ def _prefix_start() -> re.Pattern:
     """Finds a ``PREFIX`` followed by a capital: the only way a span can start with a lowercase letter.
 
     It starts with a character class (the prefix's last character), so the regex engine scans for it in C;
-    the prefix itself is checked by one fixed-width look-behind per prefix length.
+    then the capital after it (which most hyphens and apostrophes lack: "well-known", "Russia's") is checked,
+    and the prefix itself by one fixed-width look-behind per prefix length.
     """
     by_len: dict[int, list[str]] = {}
     for p in _PREFIX_WORDS.split("|"):
         by_len.setdefault(len(p), []).append(p)
     behind = "|".join(f"(?<=(?:{'|'.join(ps)})-)" for _, ps in sorted(by_len.items()))
-    return re.compile(rf"[-'’](?:{behind}|(?<=[dl]['’])){U}")
+    return re.compile(rf"[-'’](?={U})(?:{behind}|(?<=[dl]['’]))")
 
 
 _PREFIX_START = _prefix_start()
@@ -317,8 +318,22 @@ class _Person:
 _TITLE_SMALL = frozenset("with from into over onto upon after about than that this amid near till until".split())
 
 
+# a word (as _TITLECASE_WORD finds them: not preceded by a word's character) of four or more characters starting
+# with a lowercase ASCII letter; it starts with a character class, so the engine scans for it in C
+_LONG_LOWER_WORD = re.compile(r"[a-z](?<![\w’'-].)[\w’'-]{3,}")
+
+
 def _is_titlecase(text: str) -> bool:
     """A Title-Case headline: every longer word capitalised (its capitals say nothing about names)."""
+    # a body paragraph has a long lowercase word: not Title-Case, whichever word _is_titlecase_words stops at
+    for m in _LONG_LOWER_WORD.finditer(text):
+        if m.group() not in _TITLE_SMALL:
+            return False
+    return _is_titlecase_words(text)
+
+
+def _is_titlecase_words(text: str) -> bool:
+    """``_is_titlecase`` word by word."""
     # word by word, to stop at the first long lowercase word (the second or third word of most body paragraphs)
     words = caps = 0
     for m in _TITLECASE_WORD.finditer(text):
