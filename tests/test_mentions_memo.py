@@ -215,7 +215,8 @@ def test_is_titlecase_equals_the_word_by_word_loop() -> None:
     texts = span_texts()
     texts += ["Biden Says He Will Run Again", "Biden says he will run", "The Man With the Plan", "With From Into Over"]
     texts += ["x’abcd Efg Hij Klm", "1abcd Ab Cd Ef", "Ab-abcd Cd Ef Gh", "A 'abcd' B C D", "Ab_abcd Cd Ef Gh"]
-    alphabet = ["abcd", "with", "Abcd", "AB", "é", "éabc", "x", "’", "'", "-", "_", "1", " ", " ", ".", "iPhone", "Ωmega"]
+    alphabet = ["abcd", "with", "Abcd", "AB", "é", "éabc", "x", "’", "'", "-", "_", "1", " ", " ", "."]
+    alphabet += ["iPhone", "Ωmega"]
     rnd = random.Random(5)
     texts += [" ".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 9))) for _ in range(20000)]
     texts += ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 9))) for _ in range(20000)]

@@ -779,7 +779,6 @@ def _name_words(r: Run) -> int:
 
 def _strong(lex: Lexicon, r: Run) -> bool:
     """Is this run a person on its own evidence?"""
-    n = _name_words(r)
     flags = r.flags
     if r.score < -1 or r.thing:
         return False
@@ -788,6 +787,7 @@ def _strong(lex: Lexicon, r: Run) -> bool:
             return False
     elif any(f & (ORG | ORGHEAD) for f in flags):
         return False
+    n = _name_words(r)
     if n == 1:
         f = flags[0] if len(flags) == 1 else next(f for f in flags if not f & (INITIAL | SUFFIX | PARTICLE))
         if f & (STOP | DATE | DEMONYM | ORG):
@@ -943,7 +943,8 @@ def find_mentions(
     for r in runs:
         if r.person >= 0 or r.thing:
             continue
-        if any(f & (ORG | ORGHEAD) for f in r.flags) or r.score < -1:
+        flags = r.flags
+        if r.score < -1 or (flags[0] & (ORG | ORGHEAD) if len(flags) == 1 else any(f & (ORG | ORGHEAD) for f in flags)):
             continue
         word = r.words[-1]
         flag = r.flags[-1]
