@@ -27,8 +27,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from operator import attrgetter
 from functools import cache
+from operator import attrgetter
 
 from etl.records import PARAGRAPH_LABELS, Mention, Paragraph, PersonRef
 from etl.rules import Rules
@@ -117,7 +117,6 @@ START = r"(?<!\w)(?<!\w['’])"
 # positions of a text with one character-class test (the span regex runs 20% faster)
 FIRST = rf"(?=[{_upper_class()}aeubidl])"
 SEP = r"[ \u00a0]+"
-
 
 
 def _prefix_start() -> re.Pattern:
@@ -226,7 +225,7 @@ def lexicon(rules: Rules) -> Lexicon:
     more = rf"(?:{SEP}(?:{conn}{SEP})*{TOKEN})*"  # the span's further tokens
     span = re.compile(rf"{FIRST}{START}{TOKEN}{more}")
     # the same spans in a text without a _PREFIX_START: each starts with a capital, matched first (the engine
-    # then skips to the next capital in C instead of trying the pattern at every position: twice as fast);
+    # then skips to the next capital in C instead of trying the pattern at every position: 1.7 times as fast);
     # START is checked after that capital, one character further back
     span_upper = re.compile(rf"{U}(?<!\w.)(?<!\w['’].)(?:\.(?:{U}\.)+|{WORD_TAIL}\.?){more}")
     item = re.compile(rf"{TOKEN}|(?<![\w'’])(?:of|for|the|{part_alt})(?![\w'’])")
@@ -359,9 +358,9 @@ def _sentence_start(text: str, pos: int) -> bool:
 # articles with ever new spans keeps a flat memory (under 1 KB an entry: at most ~4 MB a process)
 SPAN_MEMO_MAX = 4_096
 # a paragraph's runs depend only on its text: the same paragraphs recur in the copies of one story (wire copy,
-# republished articles), mostly a few articles apart, so a small memo catches nearly all (a third of the cost
-# of such a paragraph; ~1.2 KB an entry with its text, at most ~1.3 MB), and only a text seen before is kept
-# (the others' hashes: at most ~0.6 MB)
+# republished articles), mostly a few articles apart, so a small memo catches nearly all of them (rebuilding a
+# paragraph's Runs from it costs about a third of finding them; ~1.2 KB an entry with its text, at most ~1.3 MB).
+# Only a text seen before is kept (the hashes of the texts seen once: at most ~0.6 MB)
 PARA_MEMO_MAX = 1_024
 PARA_SEEN_MAX = 8_192
 
