@@ -46,7 +46,7 @@ from functools import lru_cache
 import ftfy
 from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
 from ftfy.chardata import CONTROL_CHARS, HTML_ENTITY_RE, LIGATURES
-from ftfy.fixes import unescape_html
+from ftfy.fixes import fix_line_breaks, unescape_html
 
 __all__ = ["CONFIG", "needs_full_repair", "repair_text", "repair_text_full", "route"]
 
@@ -267,4 +267,44 @@ def _repair_line(segment: str) -> str:
     """One line of damaged text (with its "\\n"), through ftfy only when it needs it.  Remembered:
     a damaged file's lines recur in its copies and in other files of the same broken source."""
     how, pre = _without_ftfy(segment)
-    return pre if how != FULL else ftfy.fix_text(segment, CONFIG)
+    if how != FULL:
+        return pre
+    fixed = _one_step_fix(segment)
+    return fixed if fixed is not None else ftfy.fix_text(segment, CONFIG)
+
+
+#: ftfy's one step of mojibake repair (private to ftfy, hence looked up defensively: without it
+#: every damaged line goes through ``ftfy.fix_text``) and the configuration ``ftfy.fix_and_explain``
+#: hands it (it calls ``fix_encoding(text)`` without ours: ftfy's defaults, no explanations).
+_ONE_STEP = getattr(ftfy, "_fix_encoding_one_step_and_explain", None)
+_ENCODING_CONFIG = ftfy.TextFixerConfig(explain=False)
+
+
+def _one_step_fix(segment: str) -> str | None:
+    """``ftfy.fix_text(segment, CONFIG)`` for the commonest damage, or None when not that case.
+
+    A line of UTF-8 read as cp1252 ("Russiaâ€™s") costs ftfy three scans with its mojibake
+    detector and two passes of every fixer: its first pass decodes the line, then the detector,
+    the fixers and a whole second pass confirm that the result needs nothing more.  When one
+    decoding step (the very step ftfy's first pass takes, after the same entity unescape) gives
+    text that :func:`route` finds plain (``STRIP``: printable ASCII and safe characters, no
+    entity, nothing the detector flags), every later step of ftfy leaves it unchanged, so it is
+    ftfy's result; the same holds after ftfy's line-break fix for text that is plain but for
+    its line breaks.  Anything else returns None and goes through ftfy (``tests/test_repair.py``
+    compares the two on varied damaged lines)."""
+    if _ONE_STEP is None or len(segment) > CONFIG.max_decode_length:
+        return None
+    text = unescape_html(segment) if "&" in segment else segment
+    fixed = _ONE_STEP(text, _ENCODING_CONFIG).text
+    if fixed == text:
+        return None
+    how = route(fixed)
+    if how == STRIP:
+        return fixed
+    if how == FINISH:
+        # plain but for line breaks ("\r\n" files): ftfy's line-break fixer is the one step that
+        # changes it (the fixers before it find nothing in FINISH text but line breaks)
+        broken = fix_line_breaks(fixed)
+        if route(broken) == STRIP:
+            return broken
+    return None
