@@ -232,3 +232,32 @@ def test_one_step_fix_equals_ftfy(line: str) -> None:
     fixed = repair._one_step_fix(line)
     if fixed is not None:
         assert fixed == ftfy.fix_text(line, repair.CONFIG)
+
+
+# --- shortcuts of the cheap routes ----------------------------------------------------------------
+
+
+def test_safe_pairs_are_two_non_ascii_characters() -> None:
+    """_may_pair looks for two non-ASCII characters in a row: every character the pair regex can
+    match is non-ASCII."""
+    if not repair._PATTERN_OK:
+        pytest.skip("unknown ftfy: the pair regex is any non-ASCII character")
+    classes = repair._LOWER_ACCENTED + repair._SAFE_END + repair._SAFE_START + "ВГРС°"
+    assert all(not ch.isascii() for ch in classes)
+    for k in range(0x80, 0x3000):  # and a match is always two of them
+        for pair in (chr(k) + "a", "a" + chr(k)):
+            assert repair._SAFE_PAIR_RE.search(pair) is None
+
+
+def test_no_safe_character_is_whitespace() -> None:
+    """_strip_plain_line_ends finds trailing whitespace of plain text with a few substring tests."""
+    assert not any(ch.isspace() for ch in repair.SAFE_NON_ASCII)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_ASCII + sorted(repair.SAFE_NON_ASCII) + ["?", "\u201d\u00e9", " \n", "\t\n"]), max_size=40).map("".join))
+def test_strip_plain_line_ends_equals_strip_line_ends(text: str) -> None:
+    assert repair._PLAIN_RE.fullmatch(text)
+    assert repair._strip_plain_line_ends(text) == repair._strip_line_ends(text)
+    if repair._may_pair(text) is False:
+        assert repair._SAFE_PAIR_RE.search(text) is None

@@ -86,6 +86,17 @@ def _strip_line_ends(text: str) -> str:
     return "\n".join([line.rstrip() for line in text.split("\n")])
 
 
+def _strip_plain_line_ends(text: str) -> str:
+    """:func:`_strip_line_ends` of text on the ``STRIP`` route, which usually has nothing to strip.
+
+    Such text holds only printable ASCII, tab, LF, FF and :data:`SAFE_NON_ASCII` (no whitespace
+    among them, tested), so a line ends in whitespace only where a space, tab or FF precedes a
+    "\\n" or ends the text: a few substring searches instead of splitting every line."""
+    if " \n" in text or "\t\n" in text or "\x0c\n" in text or text.endswith((" ", "\t", "\x0c")):
+        return _strip_line_ends(text)
+    return text
+
+
 def _finish(text: str) -> str:
     """Our own normalizations after ftfy (see the module doc)."""
     for ch in _NBSP:
@@ -219,9 +230,19 @@ def route(text: str) -> int:
         return FULL if _has_entity(text) or is_bad(text) else FINISH
     if _has_entity(text):
         return FULL
-    if not text.isascii() and _SAFE_PAIR_RE.search(text) is not None and is_bad(text):
+    if not text.isascii() and _may_pair(text) and _SAFE_PAIR_RE.search(text) is not None and is_bad(text):
         return FULL
     return cheap
+
+
+def _may_pair(text: str) -> bool:
+    """Whether ``text`` may hold a ``_SAFE_PAIR_RE`` match: two non-ASCII characters in a row.
+
+    Every character of a safe pair is non-ASCII (tested), so text whose ASCII encoding (with "?"
+    for the rest) has no "??" has none; the pair regex itself tests a large character class at
+    every character (~4 ns each), the encoding and a substring search cost a fraction of that.
+    With an unknown ftfy the pair regex is any non-ASCII character: always True."""
+    return not _PATTERN_OK or b"??" in text.encode("ascii", "replace")
 
 
 def needs_full_repair(text: str) -> bool:
@@ -251,7 +272,7 @@ def repair_text(text: str) -> str:
     and only the lines that need ftfy go through it."""
     how, pre = _without_ftfy(text)
     if how == STRIP:
-        return _strip_line_ends(pre)
+        return _strip_plain_line_ends(pre)
     if how == FINISH:
         return _finish(pre)
     if "\n" not in text:
