@@ -8,6 +8,7 @@ import string
 import unicodedata
 from pathlib import Path
 
+import ftfy
 import pytest
 from ftfy.badness import MOJIBAKE_CATEGORIES, is_bad
 from hypothesis import HealthCheck, given, settings
@@ -200,3 +201,63 @@ def test_fast_path_equals_full_repair_on_safe_text(text: str) -> None:
 def test_repair_is_idempotent(text: str) -> None:
     once = repair_text(text)
     assert repair_text(once) == once or is_bad(once)
+
+
+# --- the one-step mojibake path of damaged lines ------------------------------------------------
+
+_DAMAGED_LINE = st.lists(
+    st.one_of(st.text(alphabet=st.sampled_from(_INTERESTING), max_size=8), _WORDS, _MOJIBAKE),
+    min_size=1,
+    max_size=12,
+).map(lambda parts: "".join(parts).replace("\n", " ") + "\n")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "WASHINGTON (Reuters) \u00e2\u20ac\u201c Russia\u00e2\u20ac\u2122s Chief of General Staff\n",
+        "\u00e2\u20ac\u0153We will,\u00e2\u20ac\u009d said Petro Pavlenko.\r\n",
+        "The \u00e2\u20ac\u0153deconfliction\u00e2\u20ac\u009d hotline &amp; more\n",
+    ],
+)
+def test_one_step_fix_takes_common_mojibake(line: str) -> None:
+    fixed = repair._one_step_fix(line)
+    assert fixed is not None
+    assert fixed == ftfy.fix_text(line, repair.CONFIG)
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(_DAMAGED_LINE, _MOJIBAKE.map(lambda s: s + "\n"), _MOJIBAKE.map(lambda s: s + "\r\n")))
+def test_one_step_fix_equals_ftfy(line: str) -> None:
+    fixed = repair._one_step_fix(line)
+    if fixed is not None:
+        assert fixed == ftfy.fix_text(line, repair.CONFIG)
+
+
+# --- shortcuts of the cheap routes ----------------------------------------------------------------
+
+
+def test_safe_pairs_are_two_non_ascii_characters() -> None:
+    """_may_pair looks for two non-ASCII characters in a row: every character the pair regex can
+    match is non-ASCII."""
+    if not repair._PATTERN_OK:
+        pytest.skip("unknown ftfy: the pair regex is any non-ASCII character")
+    classes = repair._LOWER_ACCENTED + repair._SAFE_END + repair._SAFE_START + "ВГРС°"
+    assert all(not ch.isascii() for ch in classes)
+    for k in range(0x80, 0x3000):  # and a match is always two of them
+        for pair in (chr(k) + "a", "a" + chr(k)):
+            assert repair._SAFE_PAIR_RE.search(pair) is None
+
+
+def test_no_safe_character_is_whitespace() -> None:
+    """_strip_plain_line_ends finds trailing whitespace of plain text with a few substring tests."""
+    assert not any(ch.isspace() for ch in repair.SAFE_NON_ASCII)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_ASCII + sorted(repair.SAFE_NON_ASCII) + ["?", "\u201d\u00e9", " \n", "\t\n"]), max_size=40).map("".join))
+def test_strip_plain_line_ends_equals_strip_line_ends(text: str) -> None:
+    assert repair._PLAIN_RE.fullmatch(text)
+    assert repair._strip_plain_line_ends(text) == repair._strip_line_ends(text)
+    if repair._may_pair(text) is False:
+        assert repair._SAFE_PAIR_RE.search(text) is None

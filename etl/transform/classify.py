@@ -77,6 +77,7 @@ _HEAD_BIO_REACH = 12
 _OPENING_QUOTES = frozenset("\"“‘'«„‚")
 # ("\s+[|•·]\s+|\s+[-–—]\s+" as one class: the same matches, found faster)
 _META_SPLIT = re.compile(r"\s+[|•·\-–—]\s+")
+_META_CHARS = "|•·-–—"  # the separators of _META_SPLIT (see _has_meta_split)
 _BYLINE_SEPARATOR = re.compile(r"[,|]|\s[-–—]\s")
 _SAYS_END = re.compile(r"\b(?:SAYS?|SAID|CLAIMS?|WARNS?|REPORTS?)[\W]*$")
 #: Quotation marks: a line carrying them is (or quotes) someone's speech, not the outlet's appeal.
@@ -131,6 +132,8 @@ class _Compiled:
     inline_credit: tuple[tuple[re.Pattern[str], frozenset[bytes] | None], ...]  # (pattern, gate)
     inline_credit_gate: frozenset[bytes] | None  # union of the gates (None: some pattern has none)
     caption_re: re.Pattern[str] | None
+    # the tokens of the caption verbs: an ASCII line without any of them is no caption (None: no gate)
+    caption_words: frozenset[bytes] | None
     first_index: Mapping[bytes, tuple[tuple[int, int], ...]]  # first word -> (family, pattern)
     gate_index: Mapping[bytes, tuple[tuple[int, int], ...]]  # gate word -> (family, pattern)
     gate_words: frozenset[bytes]
@@ -351,6 +354,7 @@ def compiled(rules: Rules) -> _Compiled:
             None if any(g is None for _, g in inline) else frozenset().union(*(g for _, g in inline))
         ),
         caption_re=caption_re,
+        caption_words=_caption_words(verbs),
         first_index={w: tuple(v) for w, v in first_index.items()},
         gate_index={w: tuple(v) for w, v in gate_index.items()},
         gate_words=frozenset(gate_index),
@@ -392,6 +396,18 @@ def compiled(rules: Rules) -> _Compiled:
         tail_plan=tail_plan,
         tail_words=frozenset().union(*(g for _, _, gates in tail_gates.values() for g in gates)),
     )
+
+
+def _caption_words(verbs: Sequence[str]) -> frozenset[bytes] | None:
+    """Every token of the caption verbs (see :func:`_caption_shaped`), or None when a verb has no
+    letters (then no line can be ruled out by its words)."""
+    words: set[bytes] = set()
+    for verb in verbs:
+        tokens = tokenize(verb.casefold())
+        if not tokens:
+            return None
+        words.update(tokens)
+    return frozenset(words)
 
 
 def _pattern_index(patterns: Sequence[tuple[re.Pattern[str], frozenset[bytes] | None]]) -> dict[bytes, tuple[int, ...]]:
@@ -510,6 +526,20 @@ def _headline_shaped(f: _Feat, c: _Compiled) -> bool:
     )
 
 
+def _caption_shaped(f: _Feat, c: _Compiled) -> bool:
+    """Whether ``c.caption_re`` (not None) finds a caption's shape in the line ("... walks along
+    the quay").
+
+    The pattern tries dozens of verbs, case-insensitively, after each of the first words: about
+    15 µs a line.  Its verb stands between whitespace, so in an ASCII line (where case-insensitive
+    matching is plain ASCII) each of the verb's letter runs is one of the line's tokens: a line
+    without any token of any verb cannot match.  Other lines are always searched (the regex equates
+    "K" with the Kelvin sign, "s" with "ſ", which the tokens do not)."""
+    if c.caption_words is not None and f.text.isascii() and c.caption_words.isdisjoint(f.tokens):
+        return False
+    return c.caption_re.search(f.text) is not None
+
+
 def _quote(text: str, limit: int = 40) -> str:
     text = text.strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -533,6 +563,15 @@ def _byline_rest(text: str, c: _Compiled) -> str | None:
             return None
         return rest
     return None
+
+
+def _has_meta_split(text: str) -> bool:
+    """``_META_SPLIT.search(text)`` is not None: most lines have none of its separator characters,
+    found by a few substring tests (the regex tries "\\s+" at every character: ~2 µs a line)."""
+    for ch in _META_CHARS:
+        if ch in text:
+            return _META_SPLIT.search(text) is not None
+    return False
 
 
 def meta_parts(text: str) -> list[str]:
@@ -906,7 +945,7 @@ def _local(f: _Feat, st: _State, c: _Compiled) -> None:
             st.photo_credit = bool(_PHOTO_WORDS.search(text))
             st.end_marker = not st.photo_credit
             return
-    if n_words <= 20 and _META_SPLIT.search(text):
+    if n_words <= 20 and _has_meta_split(text):
         kind = _meta_line(text, c)
         if kind is not None:
             st.label, st.reason = kind
@@ -1122,7 +1161,7 @@ def _captions_of_credits(
         adjacent = segments[p].line_end == segments[i].line_start - 1
         shaped = (
             c.caption_re is not None
-            and c.caption_re.search(feats[p].text) is not None
+            and _caption_shaped(feats[p], c)
             and feats[p].n_words <= c.t["caption_max_words"] * 2
         )
         if adjacent or shaped:
@@ -1406,7 +1445,7 @@ def _head(
             c.caption_re is not None
             and not f.terminal
             and f.n_words <= t["caption_max_words"]
-            and c.caption_re.search(f.text)
+            and _caption_shaped(f, c)
         ):
             st.label, st.reason = "caption", "present-tense caption line"
             continue
@@ -1505,7 +1544,7 @@ def _middle(
         not allcaps
         and c.caption_re is not None
         and f.n_words <= t["caption_max_words"]
-        and c.caption_re.search(f.text)
+        and _caption_shaped(f, c)
     ):
         st.label, st.reason = "caption", "present-tense caption line"
         return

@@ -335,9 +335,12 @@ def _hinted(low: str, hints: tuple[str, ...]) -> bool:
     return False
 
 
-@lru_cache(maxsize=4096)
 def is_credit_line(text: str, rules: Rules | None = None) -> str | None:
-    """A short reason if the whole line is a reporting or photo credit, else None (cached)."""
+    """A short reason if the whole line is a reporting or photo credit, else None.
+
+    Not remembered here: its one caller, the classifier, remembers its verdict per line text (a
+    cache here would only add a key with the rules, hashed in Python, and a tracked entry per
+    new line)."""
     if len(text) > 300:
         return None
     low = text.lower()

@@ -46,7 +46,7 @@ from functools import lru_cache
 import ftfy
 from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
 from ftfy.chardata import CONTROL_CHARS, HTML_ENTITY_RE, LIGATURES
-from ftfy.fixes import unescape_html
+from ftfy.fixes import fix_line_breaks, unescape_html
 
 __all__ = ["CONFIG", "needs_full_repair", "repair_text", "repair_text_full", "route"]
 
@@ -84,6 +84,17 @@ _JOINER_RE = re.compile(
 def _strip_line_ends(text: str) -> str:
     """Strip trailing whitespace (``str.isspace``) from every line; the line count stays."""
     return "\n".join([line.rstrip() for line in text.split("\n")])
+
+
+def _strip_plain_line_ends(text: str) -> str:
+    """:func:`_strip_line_ends` of text on the ``STRIP`` route, which usually has nothing to strip.
+
+    Such text holds only printable ASCII, tab, LF, FF and :data:`SAFE_NON_ASCII` (no whitespace
+    among them, tested), so a line ends in whitespace only where a space, tab or FF precedes a
+    "\\n" or ends the text: a few substring searches instead of splitting every line."""
+    if " \n" in text or "\t\n" in text or "\x0c\n" in text or text.endswith((" ", "\t", "\x0c")):
+        return _strip_line_ends(text)
+    return text
 
 
 def _finish(text: str) -> str:
@@ -219,9 +230,19 @@ def route(text: str) -> int:
         return FULL if _has_entity(text) or is_bad(text) else FINISH
     if _has_entity(text):
         return FULL
-    if not text.isascii() and _SAFE_PAIR_RE.search(text) is not None and is_bad(text):
+    if not text.isascii() and _may_pair(text) and _SAFE_PAIR_RE.search(text) is not None and is_bad(text):
         return FULL
     return cheap
+
+
+def _may_pair(text: str) -> bool:
+    """Whether ``text`` may hold a ``_SAFE_PAIR_RE`` match: two non-ASCII characters in a row.
+
+    Every character of a safe pair is non-ASCII (tested), so text whose ASCII encoding (with "?"
+    for the rest) has no "??" has none; the pair regex itself tests a large character class at
+    every character (~4 ns each), the encoding and a substring search cost a fraction of that.
+    With an unknown ftfy the pair regex is any non-ASCII character: always True."""
+    return not _PATTERN_OK or b"??" in text.encode("ascii", "replace")
 
 
 def needs_full_repair(text: str) -> bool:
@@ -251,7 +272,7 @@ def repair_text(text: str) -> str:
     and only the lines that need ftfy go through it."""
     how, pre = _without_ftfy(text)
     if how == STRIP:
-        return _strip_line_ends(pre)
+        return _strip_plain_line_ends(pre)
     if how == FINISH:
         return _finish(pre)
     if "\n" not in text:
@@ -267,4 +288,44 @@ def _repair_line(segment: str) -> str:
     """One line of damaged text (with its "\\n"), through ftfy only when it needs it.  Remembered:
     a damaged file's lines recur in its copies and in other files of the same broken source."""
     how, pre = _without_ftfy(segment)
-    return pre if how != FULL else ftfy.fix_text(segment, CONFIG)
+    if how != FULL:
+        return pre
+    fixed = _one_step_fix(segment)
+    return fixed if fixed is not None else ftfy.fix_text(segment, CONFIG)
+
+
+#: ftfy's one step of mojibake repair (private to ftfy, hence looked up defensively: without it
+#: every damaged line goes through ``ftfy.fix_text``) and the configuration ``ftfy.fix_and_explain``
+#: hands it (it calls ``fix_encoding(text)`` without ours: ftfy's defaults, no explanations).
+_ONE_STEP = getattr(ftfy, "_fix_encoding_one_step_and_explain", None)
+_ENCODING_CONFIG = ftfy.TextFixerConfig(explain=False)
+
+
+def _one_step_fix(segment: str) -> str | None:
+    """``ftfy.fix_text(segment, CONFIG)`` for the commonest damage, or None when not that case.
+
+    A line of UTF-8 read as cp1252 ("Russiaâ€™s") costs ftfy three scans with its mojibake
+    detector and two passes of every fixer: its first pass decodes the line, then the detector,
+    the fixers and a whole second pass confirm that the result needs nothing more.  When one
+    decoding step (the very step ftfy's first pass takes, after the same entity unescape) gives
+    text that :func:`route` finds plain (``STRIP``: printable ASCII and safe characters, no
+    entity, nothing the detector flags), every later step of ftfy leaves it unchanged, so it is
+    ftfy's result; the same holds after ftfy's line-break fix for text that is plain but for
+    its line breaks.  Anything else returns None and goes through ftfy (``tests/test_repair.py``
+    compares the two on varied damaged lines)."""
+    if _ONE_STEP is None or len(segment) > CONFIG.max_decode_length:
+        return None
+    text = unescape_html(segment) if "&" in segment else segment
+    fixed = _ONE_STEP(text, _ENCODING_CONFIG).text
+    if fixed == text:
+        return None
+    how = route(fixed)
+    if how == STRIP:
+        return fixed
+    if how == FINISH:
+        # plain but for line breaks ("\r\n" files): ftfy's line-break fixer is the one step that
+        # changes it (the fixers before it find nothing in FINISH text but line breaks)
+        broken = fix_line_breaks(fixed)
+        if route(broken) == STRIP:
+            return broken
+    return None

@@ -18,6 +18,9 @@ from collections.abc import Sequence
 _LETTER_RUNS = re.compile(r"[^\W\d_]+")
 # every byte that is not a-z becomes a space
 _TABLE = bytes(b if 97 <= b <= 122 else 32 for b in range(256))
+# the same for text not casefolded yet: A-Z become a-z too
+_FOLD_TABLE = bytes(b if 97 <= b <= 122 else b + 32 if 65 <= b <= 90 else 32 for b in range(256))
+_ASCII_BYTES = bytes(range(128))
 #: Share of non-ASCII characters above which the exact (regex) path is taken.
 NON_ASCII_SHARE = 0.05
 
@@ -41,21 +44,44 @@ def tokenize_many(texts: Sequence[str]) -> list[list[bytes]]:
     """:func:`tokenize` of each text (casefolded here), in one pass over their concatenation: the
     per-call overhead is most of the cost for short lines."""
     joined = "\n".join(texts)
-    folded = joined.casefold()
-    if len(folded) != len(joined):  # casefolding changed lengths ("ß" -> "ss"): one by one
-        return [tokenize(t.casefold()) for t in texts]
-    raw = folded.encode("ascii", "replace")
-    spaced = raw.translate(_TABLE)
+    folded: str | None = None
+    if folds_in_place(joined):
+        # casefolding would change only ASCII capitals: lower them while mapping bytes to tokens
+        raw = joined.encode("ascii", "replace")
+        spaced = raw.translate(_FOLD_TABLE)
+    else:
+        folded = joined.casefold()
+        if len(folded) != len(joined):  # casefolding changed lengths ("ß" -> "ss"): one by one
+            return [tokenize(t.casefold()) for t in texts]
+        raw = folded.encode("ascii", "replace")
+        spaced = raw.translate(_TABLE)
     out: list[list[bytes]] = []
     start = 0
     # non-ASCII characters in all the texts together: a text with no more than its share of them
     # needs no count of its own (most articles have a few curly quotes at most)
-    replaced = raw.count(b"?") - folded.count("?")
+    replaced = raw.count(b"?") - (joined if folded is None else folded).count("?")
     for text in texts:
         end = start + len(text)
         if replaced > NON_ASCII_SHARE * len(text) and raw.count(b"?", start, end) - text.count("?") > NON_ASCII_SHARE * len(text):
-            out.append([t.encode("utf-8") for t in _LETTER_RUNS.findall(folded, start, end)])
+            runs = _LETTER_RUNS.findall(folded, start, end) if folded is not None else _LETTER_RUNS.findall(text.casefold())
+            out.append([t.encode("utf-8") for t in runs])
         else:
             out.append(spaced[start:end].split())
         start = end + 1
     return out
+
+
+def folds_in_place(text: str) -> bool:
+    """Whether ``text.casefold()`` changes nothing but ASCII capitals, character for character:
+    every non-ASCII character of ``text`` casefolds to one non-ASCII character.
+
+    Then the casefolded text, encoded to ASCII with "?" for the rest, is the text's own encoding
+    with capitals lowered, and :func:`tokenize_many` skips casefolding the whole text (slow for
+    text with any non-ASCII character: about 7 ns a character, most of the tokenizer's cost).
+    Only the non-ASCII characters are casefolded to tell: the UTF-8 encoding without its ASCII
+    bytes is exactly their encoding.  Not so for "ß" ("ss"), ligatures, "K" (Kelvin sign, "k")."""
+    if text.isascii():
+        return True
+    others = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+    folded = others.casefold()
+    return len(folded) == len(others) and not folded.encode("ascii", "ignore")
