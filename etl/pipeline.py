@@ -304,8 +304,24 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)  # the run died (kill -9, OOM): do not linger as an orphan
 
 
+#: How much lower the pool workers' scheduling priority is than the run's own process (``nice``).
+#: The run's process is the single writer every article goes through: when it is short of CPU the
+#: whole run waits, while the workers only need the CPU it leaves.  On 2 cores (3 busy processes)
+#: this raised the cores a cold run keeps busy from 1.49 to 1.65 on average.
+WORKER_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    """Give the calling (worker) process a lower scheduling priority; see :data:`WORKER_NICENESS`."""
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:  # pragma: no cover - not permitted here: run at the same priority
+        pass
+
+
 def _init_pool_worker(run_pid: int, lock_fd: int, rules: Rules, memory: CorpusMemory, limits: Limits) -> None:
-    """Start a forked pool worker: drop the inherited run lock, leave signals to the run, watch it.
+    """Start a forked pool worker: drop the inherited run lock, leave signals to the run, watch it,
+    and step back behind the run's writer (:data:`WORKER_NICENESS`).
 
     ``run_pid`` comes from the run itself: a worker whose run was killed before this initializer
     ran has already been re-parented, so its own ``getppid()`` would name the wrong process.
@@ -319,6 +335,7 @@ def _init_pool_worker(run_pid: int, lock_fd: int, rules: Rules, memory: CorpusMe
     if os.getppid() != run_pid:
         os._exit(1)  # the run died while this worker was starting
     threading.Thread(target=_watch_parent, args=(run_pid,), daemon=True).start()
+    _lower_priority()
     _init_worker(rules, memory, limits)
 
 

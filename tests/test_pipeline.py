@@ -3,6 +3,7 @@ never change the result."""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -210,3 +211,23 @@ def test_every_task_and_result_survives_the_trip() -> None:
     for value in values:
         copy = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         assert copy == value and type(copy) is type(value)
+
+
+def test_pool_workers_run_behind_the_writer(db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run's process (the single writer) keeps its priority; its pool workers take a lower one."""
+    log = tmp_path / "priorities"
+    real = pipeline._process
+
+    def process(task):  # noqa: ANN001, ANN202 - forked workers inherit this patch
+        with open(log, "a") as fh:
+            fh.write(f"{os.getpid()} {os.getpriority(os.PRIO_PROCESS, 0)}\n")
+        return real(task)
+
+    monkeypatch.setattr(pipeline, "_process", process)
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    summary = pipeline.run(settings(db_path, jobs=2))
+    assert summary.exit_code == 0 and summary.files_new == 5
+    seen = {tuple(map(int, line.split())) for line in log.read_text().splitlines()}
+    assert seen and all(pid != os.getpid() for pid, _ in seen)
+    assert {priority for _, priority in seen} == {min(own + pipeline.WORKER_NICENESS, 19)}
+    assert os.getpriority(os.PRIO_PROCESS, 0) == own
