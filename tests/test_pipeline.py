@@ -231,3 +231,12 @@ def test_pool_workers_run_behind_the_writer(db_path: Path, tmp_path: Path, monke
     assert seen and all(pid != os.getpid() for pid, _ in seen)
     assert {priority for _, priority in seen} == {min(own + pipeline.WORKER_NICENESS, 19)}
     assert os.getpriority(os.PRIO_PROCESS, 0) == own
+
+
+@pytest.mark.parametrize("jobs, batch_size", [(1, 1), (2, 200), (2, 64), (8, 200), (4, 1000)])
+def test_the_window_outlasts_a_writers_batch(jobs: int, batch_size: int) -> None:
+    """While the writer writes a batch it takes no result: the files in flight must cover a batch
+    and still leave every worker some work, or the workers stall at the end of each burst."""
+    window = pipeline.in_flight(jobs, batch_size)
+    assert (window - jobs * pipeline.TASKS_IN_FLIGHT_PER_JOB) * pipeline.FILES_PER_TASK >= batch_size
+    assert window * pipeline.FILES_PER_TASK <= batch_size + jobs * pipeline.TASKS_IN_FLIGHT_PER_JOB * pipeline.FILES_PER_TASK + pipeline.FILES_PER_TASK
