@@ -710,8 +710,14 @@ class _Pool:
     worker inherits them instead of doing that work again (about half a second of CPU each).
     """
 
-    def __init__(self, settings: Settings, rules: Rules, memory: CorpusMemory, lock_fd: int) -> None:
-        self.jobs = max(1, settings.jobs)
+    def __init__(
+        self, settings: Settings, rules: Rules, memory: CorpusMemory, lock_fd: int, files: int | None = None
+    ) -> None:
+        """``files``: how many files (or articles) the pool will get, when known.  Fewer than
+        ``settings.pool_min_files`` are done in this process: forking, handing over and shutting
+        down a pool costs more than it saves (a 1%-changed re-run of 10,000 files, 100 of them to
+        read: 0.90 s with a pool of 2, 0.60 s without)."""
+        self.jobs = 1 if files is not None and files < settings.pool_min_files else max(1, settings.jobs)
         self.window = in_flight(self.jobs, settings.batch_size)
         self.rules = rules
         self.args = (rules, memory, Limits(settings.max_file_bytes, settings.max_line_chars, settings.file_timeout))
@@ -771,17 +777,18 @@ def _load_all(
             else CorpusMemory()
         )
         tasks: Iterator[Task] = _planned_tasks(conn, settings, rules, stored_by_task)
+        work = planned
         if progress is not None:
             progress.start("files", planned)
     else:
-        total = _count_reclean(conn, settings, rules)
-        memory = load_memory(conn, threshold) if total else CorpusMemory()
+        work = _count_reclean(conn, settings, rules)
+        memory = load_memory(conn, threshold) if work else CorpusMemory()
         tasks = _reclean_tasks(conn, settings, rules, stored_by_task)
         if progress is not None:
-            progress.start("articles", total)
+            progress.start("articles", work)
 
     _drain(
-        _Pool(settings, rules, memory, lock_fd),
+        _Pool(settings, rules, memory, lock_fd, work),
         tasks,
         writer,
         lambda task, result: _apply(writer, task, result, summary, stored_by_task),
@@ -951,10 +958,10 @@ def _count_pass(
             changes.add_article(stored.id, +1)  # the same bytes are back: revived as they are
             changes.articles += 1
 
+    queued = load.raw(conn).execute("SELECT count(*) FROM temp.planned WHERE NOT reclean").fetchone()[0]
     if progress is not None:
-        queued = load.raw(conn).execute("SELECT count(*) FROM temp.planned WHERE NOT reclean").fetchone()[0]
         progress.start("counting lines", queued)
-    _drain(_Pool(settings, rules, CorpusMemory(), lock_fd), tasks(), None, count, progress)
+    _drain(_Pool(settings, rules, CorpusMemory(), lock_fd, queued), tasks(), None, count, progress)
     for article_id in _gone(conn, summary, unreadable_folders):
         changes.add_article(article_id, -1)
         changes.articles -= 1
@@ -1397,4 +1404,4 @@ def _reclean_for_memory(
         RecleanTask(i, _stored_raw(conn, i), stored_shape=_stored_shape(conn, i) if current else None)
         for i, current in ids
     )
-    _drain(_Pool(settings, rules, memory, lock_fd), tasks, writer, apply, progress)
+    _drain(_Pool(settings, rules, memory, lock_fd, len(ids)), tasks, writer, apply, progress)

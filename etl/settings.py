@@ -33,6 +33,17 @@ def default_db() -> str:
     return os.environ.get("ETL_DB") or DEFAULT_DB
 
 
+#: A run with fewer files than this to read (or articles to re-clean) does them in its own process:
+#: starting and stopping a worker pool costs more than it saves.  ``ETL_POOL_MIN_FILES`` overrides
+#: it (0: always a pool with ``--jobs`` > 1).
+DEFAULT_POOL_MIN_FILES = 256
+
+
+def default_pool_min_files() -> int:
+    value = os.environ.get("ETL_POOL_MIN_FILES", "")
+    return int(value) if value.strip().isdigit() else DEFAULT_POOL_MIN_FILES
+
+
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
@@ -51,3 +62,4 @@ class Settings:
     reprocess: bool = False
     wait: bool = False  # queue behind a running run instead of exiting 75
     batch_size: int = 200  # articles per write transaction
+    pool_min_files: int = field(default_factory=default_pool_min_files)  # fewer: no worker pool

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
+# The suite's corpora are small: without this a run with --jobs 2 would clean them in its own
+# process (see Settings.pool_min_files), and the pool's paths would go untested.  Subprocess runs
+# inherit it.
+os.environ.setdefault("ETL_POOL_MIN_FILES", "0")
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"

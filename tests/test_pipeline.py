@@ -240,3 +240,34 @@ def test_the_window_outlasts_a_writers_batch(jobs: int, batch_size: int) -> None
     window = pipeline.in_flight(jobs, batch_size)
     assert (window - jobs * pipeline.TASKS_IN_FLIGHT_PER_JOB) * pipeline.FILES_PER_TASK >= batch_size
     assert window * pipeline.FILES_PER_TASK <= batch_size + jobs * pipeline.TASKS_IN_FLIGHT_PER_JOB * pipeline.FILES_PER_TASK + pipeline.FILES_PER_TASK
+
+
+def test_a_small_run_needs_no_pool(db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fewer files than pool_min_files are cleaned in the run's own process, with the same result."""
+    log = tmp_path / "pids"
+    real = pipeline._process
+
+    def process(task):  # noqa: ANN001, ANN202
+        with open(log, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return real(task)
+
+    monkeypatch.setattr(pipeline, "_process", process)
+    small = pipeline.run(settings(db_path, jobs=2, pool_min_files=6))  # 5 seeds
+    assert small.exit_code == 0 and small.files_new == 5
+    assert set(log.read_text().split()) == {str(os.getpid())}
+    log.unlink()
+    pooled = pipeline.run(settings(tmp_path / "pooled.sqlite", jobs=2, pool_min_files=5))
+    assert pooled.files_new == 5 and str(os.getpid()) not in set(log.read_text().split())
+    assert canonical_dump(db_path) == canonical_dump(tmp_path / "pooled.sqlite")
+
+
+def test_pool_min_files_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from etl.settings import DEFAULT_POOL_MIN_FILES
+
+    monkeypatch.setenv("ETL_POOL_MIN_FILES", "40")
+    assert Settings(db_path=Path("x")).pool_min_files == 40
+    monkeypatch.setenv("ETL_POOL_MIN_FILES", "many")
+    assert Settings(db_path=Path("x")).pool_min_files == DEFAULT_POOL_MIN_FILES
+    monkeypatch.delenv("ETL_POOL_MIN_FILES")
+    assert Settings(db_path=Path("x")).pool_min_files == DEFAULT_POOL_MIN_FILES
