@@ -14,6 +14,7 @@ from etl.transform.credits import (
     canonical_agency,
     detect_outlet,
     is_credit_line,
+    names_outlet,
     parse_credits,
 )
 
@@ -60,3 +61,19 @@ def test_user_rules_add_an_outlet(tmp_path: Path) -> None:
     lines = ["KYIV (EXD) - The general said."]
     assert detect_outlet(lines) == "EXD"
     assert detect_outlet(lines, load_rules(extra)) == "Example Daily"
+
+
+@pytest.mark.parametrize(
+    ("line", "outlet", "named"),
+    [
+        ("WASHINGTON (Reuters) - The top U.S. military officer said", "Reuters", True),
+        ("KYIV (AP) — Ukraine said", "Associated Press", True),  # an alias from the lexicon
+        ("The Associated Press contributed to this report.", "Associated Press", True),
+        ("Aphids and apples: the ap of it", "Associated Press", False),  # short aliases only in capitals
+        ("Reutersville council met on Monday.", "Reuters", False),  # whole words only
+        ("Read the harbour gazette every morning.", "Harbour Gazette", True),  # not in the lexicon: as written
+        ("Our island desk files these reports.", "Harbour Gazette", False),
+    ],
+)
+def test_names_outlet(line: str, outlet: str, named: bool) -> None:
+    assert names_outlet(line, outlet) is named

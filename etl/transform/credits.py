@@ -31,7 +31,7 @@ from etl.records import Credit
 from etl.transform.gates import required_literal
 from etl.rules import Rules, default_rules
 
-__all__ = ["agency_names", "canonical_agency", "detect_outlet", "is_credit_line", "parse_credits"]
+__all__ = ["agency_names", "canonical_agency", "detect_outlet", "is_credit_line", "names_outlet", "parse_credits"]
 
 _SPACES = re.compile(r"\s+")
 #: A capitalized name of one to six words ("Fox News", "The Associated Press", "RBC-Ukraine").
@@ -70,6 +70,8 @@ class _Compiled:
     # line -> what it tells detect_outlet (see _outlet_line); bounded, filled in insertion order
     # (an OrderedDict: its oldest entry goes in O(1), see detect_outlet)
     outlet_lines: OrderedDict[str, tuple] = field(default_factory=OrderedDict, compare=False)
+    # outlet -> the regex finding it named in a line (see names_outlet)
+    outlet_name_res: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False)
 
 
 def _alt(words: Iterable[str]) -> str:
@@ -144,6 +146,27 @@ def _c(rules: Rules | None) -> _Compiled:
 
 
 # ----------------------------------------------------------------------------- lexicon
+
+
+def names_outlet(line: str, outlet: str, rules: Rules | None = None) -> bool:
+    """Whether ``line`` names ``outlet``: its name or one of the lexicon's aliases for it, as whole
+    words (a leading "The" optional; short all-capital aliases such as "AP" only in capitals).
+
+    Corpus memory needs this: a line naming the outlet (a wire lede "KYIV (Reuters) -") is often
+    what made :func:`detect_outlet` assign the article to that outlet, so within the outlet such a
+    line is found in a large share of the articles by construction, not because it is furniture.
+    """
+    c = _c(rules)
+    found = c.outlet_name_res.get(outlet)
+    if found is None:
+        names = {outlet} | {alias for alias, (name, _) in c.lex.canonical.items() if name == outlet}
+        names = {n[4:] if n.casefold().startswith("the ") else n for n in names}
+        folded = sorted({n.casefold() for n in names if n.casefold() not in c.lex.short_folded}, key=len, reverse=True)
+        short = sorted(a for a in c.lex.short if a.casefold() in {n.casefold() for n in names})
+        parts = [f"(?i:{_alt(folded)})"] if folded else []
+        parts += [re.escape(a) for a in short]
+        found = c.outlet_name_res[outlet] = re.compile(rf"(?<!\w)(?:{'|'.join(parts)})(?!\w)")
+    return found.search(line) is not None
 
 
 def _lookup(name: str, c: _Compiled) -> tuple[str, bool] | None:
