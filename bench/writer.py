@@ -29,14 +29,14 @@ from bench import corpus_files  # noqa: E402
 
 def transformed(articles: int, seed: int) -> list:
     """The corpus's articles after ``transform``, cleaned with the memory of the whole corpus."""
-    cache = Path(tempfile.gettempdir()) / f"etl-writer-bench-{articles}-{seed}.pickle"
+    cache = Path(tempfile.gettempdir()) / f"etl-writer-bench-{articles}-{seed}-outlets.pickle"
     if cache.exists():
         return pickle.loads(cache.read_bytes())
     from etl.decode import decode
     from etl.records import RawDocument
     from etl.rules import load_rules
     from etl.transform import transform
-    from etl.transform.memory import CorpusMemory, document_fingerprints
+    from etl.transform.memory import CorpusMemory, document_lines
 
     corpus = Path(tempfile.mkdtemp(prefix="etl-writer-bench-"))
     generate.main(["--articles", str(articles), "--out", str(corpus), "--seed", str(seed)])
@@ -47,10 +47,18 @@ def transformed(articles: int, seed: int) -> list:
         text, encoding = decode(data)
         raws.append(RawDocument(str(path.relative_to(corpus)), "0" * 64, len(data), 0, encoding, text))
     counts: dict[str, int] = {}
+    outlet_counts: dict[str, dict[str, int]] = {}
+    outlet_totals: dict[str, int] = {}
     for raw in raws:
-        for fp in set(document_fingerprints(raw.text, rules)):
+        fingerprints, outlet = document_lines(raw.text, rules)
+        for fp in fingerprints:
             counts[fp] = counts.get(fp, 0) + 1
-    memory = CorpusMemory.from_counts(counts, total_articles=len(raws))
+        if outlet is not None:
+            outlet_totals[outlet] = outlet_totals.get(outlet, 0) + 1
+            in_outlet = outlet_counts.setdefault(outlet, {})
+            for fp in fingerprints:
+                in_outlet[fp] = in_outlet.get(fp, 0) + 1
+    memory = CorpusMemory.from_counts(counts, len(raws), outlet_counts, outlet_totals)
     out = [transform(raw, rules, memory) for raw in raws]
     shutil.rmtree(corpus)
     cache.write_bytes(pickle.dumps(out))

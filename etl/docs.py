@@ -217,6 +217,7 @@ TABLE_ORDER = (
     "runs",
     "failures",
     "line_fingerprints",
+    "outlet_line_fingerprints",
     "article_fingerprints",
 )
 

@@ -39,7 +39,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from itertools import chain
@@ -60,7 +60,7 @@ from etl.records import (
 from etl.rules import Rules, load_rules
 from etl.settings import EXIT_OK, EXIT_PARTIAL, Settings
 from etl.transform import clean_text, prepare_stages, transform
-from etl.transform.memory import CorpusMemory, document_fingerprints, long_line_thresholds
+from etl.transform.memory import CorpusMemory, document_lines, long_line_thresholds
 
 log = logging.getLogger("etl")
 
@@ -215,12 +215,13 @@ class CountTask:
 
 @dataclass(frozen=True, slots=True)
 class Counted:
-    """The distinct line fingerprints of a file's current content."""
+    """The distinct line fingerprints of a file's current content, and the outlet it tells."""
 
     __reduce__ = pickle_as_fields  # crosses the process boundary: as its field values
 
     source_path: str
     fingerprints: tuple[str, ...]
+    outlet: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,10 +391,10 @@ def _count(task: CountTask) -> Result:
         return extracted
     try:
         with _time_limit(_worker_limits.file_seconds):
-            fingerprints = document_fingerprints(extracted[1].text, _worker_rules)
+            fingerprints, outlet = document_lines(extracted[1].text, _worker_rules)
     except Exception as exc:  # the loading pass meets the same problem and records it
         return Failed(task.source.source_path, "transform", f"{type(exc).__name__}: {exc}")
-    return Counted(task.source.source_path, tuple(sorted(fingerprints)))
+    return Counted(task.source.source_path, tuple(sorted(fingerprints)), outlet)
 
 
 def _process(task: Task) -> Result:
@@ -637,44 +638,62 @@ def _finish_run(conn: Connection, summary: RunSummary, status: str, message: str
         )
 
 
-def load_memory(conn: Connection, threshold: int) -> CorpusMemory:
-    """The corpus memory as stored now: the lines whose count reaches ``threshold``."""
-    memory = load.stored_memory(load.raw(conn), threshold)
+def load_memory(conn: Connection, rules: Rules) -> CorpusMemory:
+    """The corpus memory as stored now (see :func:`etl.db.load.stored_memory`)."""
+    memory = load.stored_memory(load.raw(conn), rules)
     conn.commit()  # no read transaction left open
     return memory
 
 
 class _CountChanges:
-    """How this run's loads will move each line's count: +1 per new file containing the line,
-    -1 per replaced or vanished article that contained it.
+    """How this run's loads will move each line's count, in the corpus and in the article's outlet:
+    +1 per new file containing the line, -1 per replaced or vanished article that contained it;
+    and the number of live articles, in all and per outlet.
 
-    Kept in a dict while small and added up in a temporary table beyond
-    ``COUNT_CHANGES_IN_MEMORY`` lines, so a first load of a large archive (millions of distinct
-    lines) still runs in flat memory.
+    Kept in dicts while small and added up in temporary tables beyond ``COUNT_CHANGES_IN_MEMORY``
+    lines, so a first load of a large archive (millions of distinct lines) still runs in flat memory.
     """
 
     def __init__(self, conn: Connection) -> None:
         self.db = load.raw(conn)
         self.spill = COUNT_CHANGES_IN_MEMORY
         self.pending: dict[str, int] = {}
+        self.outlet_pending: dict[tuple[str, str], int] = {}
         self.articles = 0  # change in the number of live articles
+        self.outlet_articles: dict[str, int] = {}  # the same, per outlet
         self.db.execute(
             "CREATE TEMP TABLE IF NOT EXISTS count_changes (fingerprint TEXT PRIMARY KEY, delta INTEGER NOT NULL)"
         )
+        self.db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS outlet_count_changes (outlet TEXT NOT NULL, fingerprint TEXT NOT NULL, "
+            "delta INTEGER NOT NULL, PRIMARY KEY (outlet, fingerprint))"
+        )
         self.db.execute("DELETE FROM temp.count_changes")
+        self.db.execute("DELETE FROM temp.outlet_count_changes")
 
-    def add(self, fingerprints: Iterable[str], delta: int) -> None:
+    def add(self, fingerprints: Iterable[str], delta: int, outlet: str | None) -> None:
+        """An article with these lines and this outlet comes in (``delta`` +1) or goes (-1)."""
+        self.articles += delta
         pending = self.pending
-        for fp in fingerprints:
-            pending[fp] = pending.get(fp, 0) + delta
-        if len(pending) > self.spill:
+        if outlet is None:
+            for fp in fingerprints:
+                pending[fp] = pending.get(fp, 0) + delta
+        else:
+            self.outlet_articles[outlet] = self.outlet_articles.get(outlet, 0) + delta
+            in_outlet = self.outlet_pending
+            for fp in fingerprints:
+                pending[fp] = pending.get(fp, 0) + delta
+                in_outlet[outlet, fp] = in_outlet.get((outlet, fp), 0) + delta
+        if len(pending) + len(self.outlet_pending) > self.spill:
             self.flush()
 
     def add_article(self, article_id: int, delta: int) -> None:
-        """The stored fingerprints of an article (replaced or vanished: -1; revived: +1)."""
-        self.add((r[0] for r in self.db.execute(
+        """A stored article comes in (revived: +1) or goes (replaced or vanished: -1)."""
+        outlet = self.db.execute("SELECT outlet FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+        fingerprints = [r[0] for r in self.db.execute(
             "SELECT fingerprint FROM article_fingerprints WHERE article_id = ?", (article_id,)
-        )), delta)
+        )]
+        self.add(fingerprints, delta, outlet)
 
     def flush(self) -> None:
         self.db.executemany(
@@ -682,9 +701,15 @@ class _CountChanges:
             "ON CONFLICT (fingerprint) DO UPDATE SET delta = delta + excluded.delta",
             [item for item in self.pending.items() if item[1]],
         )
+        self.db.executemany(
+            "INSERT INTO temp.outlet_count_changes VALUES (?, ?, ?) "
+            "ON CONFLICT (outlet, fingerprint) DO UPDATE SET delta = delta + excluded.delta",
+            [(outlet, fp, n) for (outlet, fp), n in self.outlet_pending.items() if n],
+        )
         self.pending.clear()
+        self.outlet_pending.clear()
 
-    def memory(self, threshold: int) -> CorpusMemory:
+    def memory(self, rules: Rules) -> CorpusMemory:
         """The corpus memory as it will be once this run's files are loaded."""
         self.flush()
         rows = self.db.execute(
@@ -695,11 +720,33 @@ class _CountChanges:
             " SELECT fingerprint, article_count FROM line_fingerprints"
             " WHERE article_count >= ?1 AND fingerprint NOT IN (SELECT fingerprint FROM temp.count_changes)"
             ") WHERE n >= ?1",
-            (threshold,),
+            (CorpusMemory.threshold(rules),),
         ).fetchall()
+        outlet_counts: dict[str, dict[str, int]] = {}
+        for outlet, fp, n in self.db.execute(
+            "SELECT outlet, fingerprint, n FROM ("
+            " SELECT c.outlet, c.fingerprint, coalesce(l.article_count, 0) + c.delta AS n"
+            " FROM temp.outlet_count_changes c LEFT JOIN outlet_line_fingerprints l USING (outlet, fingerprint)"
+            " UNION ALL"
+            " SELECT outlet, fingerprint, article_count FROM outlet_line_fingerprints l"
+            " WHERE article_count >= ?1 AND NOT EXISTS (SELECT 1 FROM temp.outlet_count_changes c"
+            "  WHERE c.outlet = l.outlet AND c.fingerprint = l.fingerprint)"
+            ") WHERE n >= ?1",
+            (CorpusMemory.outlet_threshold(rules),),
+        ):
+            outlet_counts.setdefault(outlet, {})[fp] = n
         live = self.db.execute("SELECT count(*) FROM articles WHERE deleted_at IS NULL").fetchone()[0]
+        outlet_totals = load.outlet_totals(self.db)
+        for outlet, delta in self.outlet_articles.items():
+            outlet_totals[outlet] = outlet_totals.get(outlet, 0) + delta
         self.db.execute("DELETE FROM temp.count_changes")
-        return CorpusMemory.from_counts(dict(rows), total_articles=live + self.articles)
+        self.db.execute("DELETE FROM temp.outlet_count_changes")
+        return CorpusMemory.from_counts(
+            dict(rows),
+            total_articles=live + self.articles,
+            outlet_counts=outlet_counts,
+            outlet_totals={outlet: n for outlet, n in outlet_totals.items() if n > 0},
+        )
 
 
 class _Pool:
@@ -767,12 +814,11 @@ def _load_all(
     stored_by_task: dict[str, load.StoredArticle | None] = {}
     unreadable_folders: list[str] = []
     writer = _BatchWriter(conn, settings.batch_size, lambda: _record_progress(conn, summary))
-    threshold = CorpusMemory.threshold(rules)
 
     if settings.input_dir is not None:
         planned = _plan(conn, settings, rules, summary, unreadable_folders, writer)
         memory = (
-            _count_pass(conn, settings, rules, summary, unreadable_folders, progress, lock_fd).memory(threshold)
+            _count_pass(conn, settings, rules, summary, unreadable_folders, progress, lock_fd).memory(rules)
             if planned
             else CorpusMemory()
         )
@@ -782,7 +828,7 @@ def _load_all(
             progress.start("files", planned)
     else:
         work = _count_reclean(conn, settings, rules)
-        memory = load_memory(conn, threshold) if work else CorpusMemory()
+        memory = load_memory(conn, rules) if work else CorpusMemory()
         tasks = _reclean_tasks(conn, settings, rules, stored_by_task)
         if progress is not None:
             progress.start("articles", work)
@@ -951,12 +997,9 @@ def _count_pass(
         if isinstance(result, Counted):
             if stored is not None and not stored.deleted:
                 changes.add_article(stored.id, -1)
-            else:
-                changes.articles += 1
-            changes.add(result.fingerprints, +1)
+            changes.add(result.fingerprints, +1, result.outlet)
         elif isinstance(result, Unchanged) and stored is not None and stored.deleted:
             changes.add_article(stored.id, +1)  # the same bytes are back: revived as they are
-            changes.articles += 1
 
     queued = load.raw(conn).execute("SELECT count(*) FROM temp.planned WHERE NOT reclean").fetchone()[0]
     if progress is not None:
@@ -964,7 +1007,6 @@ def _count_pass(
     _drain(_Pool(settings, rules, CorpusMemory(), lock_fd, queued), tasks(), None, count, progress)
     for article_id in _gone(conn, summary, unreadable_folders):
         changes.add_article(article_id, -1)
-        changes.articles -= 1
     return changes
 
 
@@ -1313,8 +1355,12 @@ def _apply_memory(
     threshold = CorpusMemory.threshold(rules)
     long_min_others, long_min_share = long_line_thresholds(rules)
     db = load.raw(conn)
+    for table, columns in (("flipped", "fingerprint TEXT PRIMARY KEY"), ("mispredicted", "fingerprint TEXT PRIMARY KEY"),
+                           ("outlet_flipped", _OUTLET_LINE), ("outlet_mispredicted", _OUTLET_LINE),
+                           ("outlet_others", "outlet TEXT PRIMARY KEY, others INTEGER NOT NULL")):
+        db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({columns})")
     for _ in range(3):  # a re-clean changes no counts, so one pass normally settles it
-        memory = load_memory(conn, threshold)
+        memory = load_memory(conn, rules)
         # the two levels of is_recurring, as stored counts: any line, and a sentence-like line
         flipped = db.execute(
             "SELECT fingerprint, frequent_now, sentence_now FROM ("
@@ -1325,31 +1371,53 @@ def _apply_memory(
             ") WHERE frequent_now != frequent OR sentence_now != frequent_sentence",
             (threshold, long_min_others, max(memory.total_articles - 1, 0), long_min_share),
         ).fetchall()
-        mispredicted = _mispredicted(run_memory, memory, db)
-        if not flipped and not mispredicted:
+        # within an outlet only the sentence level can add a verdict (see etl.transform.memory)
+        db.execute("DELETE FROM temp.outlet_others")
+        db.executemany("INSERT INTO temp.outlet_others VALUES (?, ?)",
+                       [(outlet, n - 1) for outlet, n in memory.outlet_totals.items()])
+        outlet_flipped = db.execute(
+            "SELECT outlet, fingerprint, sentence_now FROM ("
+            " SELECT l.outlet, l.fingerprint, l.frequent_sentence, (l.article_count >= ?1 AND t.others > 0"
+            "  AND CAST(l.article_count - 1 AS REAL) / t.others >= ?2) IS 1 AS sentence_now"
+            " FROM outlet_line_fingerprints l LEFT JOIN temp.outlet_others t USING (outlet)"
+            ") WHERE sentence_now != frequent_sentence",
+            (CorpusMemory.outlet_threshold(rules), long_min_share),
+        ).fetchall()
+        mispredicted, outlet_mispredicted = _mispredicted(run_memory, memory, db)
+        if not (flipped or mispredicted or outlet_flipped or outlet_mispredicted):
             return
-        for table, fingerprints in (("flipped", [f[0] for f in flipped]), ("mispredicted", mispredicted)):
-            db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (fingerprint TEXT PRIMARY KEY)")
+        for table, rows in (("flipped", [f[:1] for f in flipped]), ("mispredicted", [(fp,) for fp in mispredicted]),
+                            ("outlet_flipped", [f[:2] for f in outlet_flipped]),
+                            ("outlet_mispredicted", outlet_mispredicted)):
             db.execute(f"DELETE FROM temp.{table}")
-            db.executemany(f"INSERT INTO temp.{table} VALUES (?)", [(fp,) for fp in fingerprints])
+            if rows:
+                db.executemany(f"INSERT INTO temp.{table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+        # articles cleaned earlier whose lines flipped, and articles this run cleaned with a wrong prediction
+        earlier = "a.id NOT IN (SELECT article_id FROM temp.cleaned)"
+        this_run = "a.id IN (SELECT article_id FROM temp.cleaned)"
         ids = [
             (r[0], r[1] == rules.version)
             for r in db.execute(
-                "SELECT a.id, a.rules_version, a.source_path FROM article_fingerprints af "
-                "JOIN temp.flipped f USING (fingerprint) JOIN articles a ON a.id = af.article_id "
-                "WHERE a.deleted_at IS NULL AND a.id NOT IN (SELECT article_id FROM temp.cleaned) "
-                "UNION "
-                "SELECT a.id, a.rules_version, a.source_path FROM article_fingerprints af "
-                "JOIN temp.mispredicted m USING (fingerprint) JOIN articles a ON a.id = af.article_id "
-                "WHERE a.deleted_at IS NULL AND a.id IN (SELECT article_id FROM temp.cleaned) "
-                "ORDER BY 3"
+                " UNION ".join(
+                    "SELECT a.id, a.rules_version, a.source_path FROM article_fingerprints af "
+                    f"JOIN temp.{table} f USING (fingerprint) JOIN articles a ON a.id = af.article_id{outlet} "
+                    f"WHERE a.deleted_at IS NULL AND {which}"
+                    for table, outlet, which in (
+                        ("flipped", "", earlier),
+                        ("mispredicted", "", this_run),
+                        ("outlet_flipped", " AND a.outlet = f.outlet", earlier),
+                        ("outlet_mispredicted", " AND a.outlet = f.outlet", this_run),
+                    )
+                )
+                + " ORDER BY 3"
             )
         ]
         # every article is now either re-cleaned below or in line with ``memory``
         db.execute("DELETE FROM temp.cleaned")
         run_memory = memory
-        log.info("corpus memory: %d lines changed status, %d counted other than predicted; re-cleaning the %d "
-                 "articles containing them", len(flipped), len(mispredicted), len(ids))
+        log.info("corpus memory: %d lines changed status (%d within an outlet), %d counted other than predicted; "
+                 "re-cleaning the %d articles containing them", len(flipped) + len(outlet_flipped),
+                 len(outlet_flipped), len(mispredicted) + len(outlet_mispredicted), len(ids))
         if ids:
             _reclean_for_memory(conn, settings, rules, summary, progress, lock_fd, memory, ids)
         with transaction(conn):
@@ -1357,18 +1425,41 @@ def _apply_memory(
                 "UPDATE line_fingerprints SET frequent = ?, frequent_sentence = ? WHERE fingerprint = ?",
                 [(frequent, sentence, fp) for fp, frequent, sentence in flipped],
             )
+            load.raw(conn).executemany(
+                "UPDATE outlet_line_fingerprints SET frequent_sentence = ? WHERE outlet = ? AND fingerprint = ?",
+                [(sentence, outlet, fp) for outlet, fp, sentence in outlet_flipped],
+            )
             _record_progress(conn, summary)
 
 
-def _mispredicted(predicted: CorpusMemory, actual: CorpusMemory, db: Any) -> list[str]:
+#: Columns of the temporary tables of (outlet, line) pairs.
+_OUTLET_LINE = "outlet TEXT NOT NULL, fingerprint TEXT NOT NULL, PRIMARY KEY (outlet, fingerprint)"
+
+
+def _mispredicted(
+    predicted: CorpusMemory, actual: CorpusMemory, db: Any
+) -> tuple[list[str], list[tuple[str, str]]]:
     """The lines whose count in ``actual`` differs from ``predicted``, where either makes them
-    frequent; every frequent line when the totals differ.  [] when nothing was cleaned this run."""
+    frequent (every frequent line when the totals differ); and the same within each outlet, as
+    (outlet, line).  Nothing when nothing was cleaned this run."""
     if db.execute("SELECT NOT EXISTS (SELECT 1 FROM temp.cleaned)").fetchone()[0]:
-        return []
-    candidates = predicted.counts.keys() | actual.counts.keys()
-    if predicted.total_articles != actual.total_articles:
+        return [], []
+    return _differing(predicted.counts, actual.counts, predicted.total_articles, actual.total_articles), [
+        (outlet, fp)
+        for outlet in sorted(predicted.outlet_counts.keys() | actual.outlet_counts.keys())
+        for fp in _differing(
+            predicted.outlet_counts.get(outlet, {}), actual.outlet_counts.get(outlet, {}),
+            predicted.outlet_totals.get(outlet, 0), actual.outlet_totals.get(outlet, 0),
+        )
+    ]
+
+
+def _differing(predicted: Mapping[str, int], actual: Mapping[str, int], predicted_total: int, actual_total: int
+               ) -> list[str]:
+    candidates = predicted.keys() | actual.keys()
+    if predicted_total != actual_total:
         return sorted(candidates)
-    return sorted(fp for fp in candidates if predicted.counts.get(fp) != actual.counts.get(fp))
+    return sorted(fp for fp in candidates if predicted.get(fp) != actual.get(fp))
 
 
 def _reclean_for_memory(

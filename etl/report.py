@@ -57,10 +57,9 @@ def read_only(db_path: Path) -> Iterator[sqlite3.Connection]:
 def corpus_memory(db_path: Path, rules: "Rules") -> "CorpusMemory":
     """The database's corpus memory as ``etl run`` would clean a file with it now (read-only)."""
     from etl.db.load import stored_memory
-    from etl.transform.memory import CorpusMemory
 
     with read_only(db_path) as con:
-        return stored_memory(con, CorpusMemory.threshold(rules))
+        return stored_memory(con, rules)
 
 
 # --------------------------------------------------------------------------- stats

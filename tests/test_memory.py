@@ -53,14 +53,63 @@ def test_counts_as_stored_include_self_and_threshold_says_so():
     assert CorpusMemory.from_counts({fp: 3}).verdict(fp, False, RULES) is None
 
 
-def test_per_outlet_counts_when_the_outlet_is_known():
+def test_per_outlet_counts_are_a_second_scope():
     fp = fingerprint("Gazette Extra")
     memory = CorpusMemory.from_counts(
         {fp: 2}, total_articles=100, outlet_counts={"Harbour Gazette": {fp: 9}}, outlet_totals={"Harbour Gazette": 9}
     )
     assert memory.others(fp) == (1, 99)
     assert memory.others(fp, "Harbour Gazette") == (8, 8)
-    assert memory.others(fp, "Other Paper") == (1, 99)
+    assert memory.others(fp, "Other Paper") == (0, 0)  # an outlet the memory has no counts for
+    assert memory.verdict(fp, True, RULES, "Harbour Gazette") is None  # 8 others: fewer than 10
+    assert CorpusMemory.outlet_threshold(RULES) == 11
+
+
+#: An outlet's furniture sentence no rule knows: in every one of its articles, in a small share of the corpus.
+SELF_DESCRIPTION = "Our island desk files these reports each weekday from the quay, the ferries and the markets."
+
+
+def outlet_memory(in_outlet: int, outlet_total: int, corpus_total: int = 400) -> CorpusMemory:
+    fp = fingerprint(SELF_DESCRIPTION)
+    return CorpusMemory.from_counts(
+        {fp: in_outlet},
+        total_articles=corpus_total,
+        outlet_counts={"Harbour Gazette": {fp: in_outlet}},
+        outlet_totals={"Harbour Gazette": outlet_total},
+    )
+
+
+def test_an_outlets_furniture_sentence_is_learnt_within_the_outlet():
+    text = ARTICLE.replace("Gazette Extra\n", SELF_DESCRIPTION + "\n")
+    memory = outlet_memory(in_outlet=30, outlet_total=30)
+    # 29 of 399 others in the corpus: under the share a sentence needs there
+    assert labels(text, memory)[SELF_DESCRIPTION][0] == "body"
+    assert labels(text, memory, "Harbour Gazette")[SELF_DESCRIPTION] == (
+        "boilerplate", "seen in 29 other articles of Harbour Gazette"
+    )
+    # another outlet's article with the same sentence (a quote of it) is judged by its own outlet
+    assert labels(text, memory, "Island Times")[SELF_DESCRIPTION][0] == "body"
+
+
+def test_within_the_outlet_a_sentence_still_needs_many_articles_and_a_share():
+    text = ARTICLE.replace("Gazette Extra\n", SELF_DESCRIPTION + "\n")
+    assert labels(text, outlet_memory(10, 10), "Harbour Gazette")[SELF_DESCRIPTION][0] == "body"  # 9 others
+    assert labels(text, outlet_memory(11, 11), "Harbour Gazette")[SELF_DESCRIPTION][0] == "boilerplate"
+    # syndicated copy: 20 of the outlet's 300 articles
+    assert labels(text, outlet_memory(20, 300), "Harbour Gazette")[SELF_DESCRIPTION][0] == "body"
+
+
+def test_within_the_outlet_copies_of_one_story_keep_their_lines():
+    """The lede guard holds in the outlet's scope too: the story recurs there, not the line."""
+    lede = ARTICLE.split("\n\n")[1]
+    text = ARTICLE.replace("Gazette Extra\n", SELF_DESCRIPTION + "\n")
+    memory = outlet_memory(30, 30)
+    copies = CorpusMemory.from_counts(
+        memory.counts, memory.total_articles,
+        {"Harbour Gazette": {**memory.outlet_counts["Harbour Gazette"], fingerprint(lede): 30}},
+        memory.outlet_totals,
+    )
+    assert labels(text, copies, "Harbour Gazette")[SELF_DESCRIPTION][0] == "body"
 
 
 def test_empty_memory_is_falsy_and_changes_nothing():
@@ -124,3 +173,25 @@ def test_transform_fingerprints_feed_the_memory_classify_reads():
     verdicts = {ls.segment.text: (ls.label, ls.reason) for ls in article.segments}
     assert verdicts[furniture] == ("boilerplate", "seen in 3 other articles")
     assert len(article.fingerprints) == len(article.segments)
+
+
+def test_a_line_naming_the_outlet_is_not_judged_within_it():
+    """A wire lede names the agency that detect_outlet then assigns the article to: within that
+    outlet the lede is in a large share of the articles by construction.  Only the corpus judges it."""
+    wire = ("HARBOURTON (Harbour Gazette) - The harbour authority approved plans on Monday for a new "
+            "ferry terminal on the old coal wharf.")
+    text = ARTICLE.replace("Gazette Extra\n", wire + "\n")
+    fp = fingerprint(wire)
+    memory = CorpusMemory.from_counts(
+        {fp: 30}, total_articles=400, outlet_counts={"Harbour Gazette": {fp: 30}},
+        outlet_totals={"Harbour Gazette": 40},
+    )
+    assert labels(text, memory, "Harbour Gazette")[wire][0] == "body"
+    furniture = wire.replace("(Harbour Gazette)", "(our desk)")
+    memory = CorpusMemory.from_counts(
+        {fingerprint(furniture): 30}, total_articles=400,
+        outlet_counts={"Harbour Gazette": {fingerprint(furniture): 30}}, outlet_totals={"Harbour Gazette": 40},
+    )
+    assert labels(ARTICLE.replace("Gazette Extra\n", furniture + "\n"), memory, "Harbour Gazette")[furniture][0] == (
+        "boilerplate"
+    )

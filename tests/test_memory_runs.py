@@ -110,7 +110,7 @@ def test_a_wrong_prediction_is_caught_and_repaired(
     reference = tmp_path / "reference.sqlite"
     run(folder, reference)
 
-    monkeypatch.setattr(pipeline, "document_fingerprints", lambda text, rules: frozenset())
+    monkeypatch.setattr(pipeline, "document_lines", lambda text, rules: (frozenset(), None))
     db = tmp_path / "news.sqlite"
     summary = run(folder, db)
     assert mispredicted(caplog) > 0
@@ -187,3 +187,191 @@ def test_explain_with_db_applies_the_databases_memory(tmp_path: Path) -> None:
 
     missing = CliRunner().invoke(cli, ["explain", str(folder / "00.txt"), "--db", str(tmp_path / "none.sqlite")])
     assert missing.exit_code == 2 and "none.sqlite does not exist" in missing.output
+
+
+# ---------------------------------------------------------------------------- per outlet
+
+#: Four outlets, each telling its name in a copyright line.  Only the Harbour Gazette carries
+#: FURNITURE, a sentence no rule knows, in every article: 12 of 48 articles are 23 % of the corpus,
+#: under the share a sentence-like line needs there, but all of the Gazette's own articles.
+OUTLETS = ["Harbour Gazette", "Island Times", "Quay Courier", "Ferry Post"]
+FURNITURE = "Our island desk files these reports each weekday from the quay, the ferries and the markets."
+
+
+def outlet_article(outlet: str, i: int, with_outlet: bool = True) -> str:
+    city, work, district = CITIES[i], WORKS[i], outlet.split()[0].lower()
+    lines = [
+        f"{city} weighs {work} plan for the {district} district",
+        f"Councillors in {city} debated the {work} plan for the {district} district on Tuesday and will vote "
+        "next month, officials said.",
+        f"Residents near the {work} site in the {district} district asked for quieter hours and for a say.",
+    ]
+    if outlet == OUTLETS[0]:
+        lines.append(FURNITURE)
+    if with_outlet:
+        lines.append(f"\u00a9 2024 {outlet}")
+    return "\n\n".join(lines) + "\n"
+
+
+def write_outlets(folder: Path, gazette: range, others: range = range(12), with_outlet: bool = True) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for k, outlet in enumerate(OUTLETS):
+        for i in gazette if k == 0 else others:
+            path = folder / f"{k}-{i:02d}.txt"
+            path.write_text(outlet_article(outlet, i, with_outlet), encoding="utf-8")
+
+
+def furniture_labels(db: Path) -> dict[str, str]:
+    kept = query(db, "SELECT a.source_path, p.kind FROM paragraphs p JOIN articles a ON a.id = p.article_id "
+                     "WHERE p.text = ? AND a.deleted_at IS NULL", (FURNITURE,))
+    removed = query(db, "SELECT a.source_path, r.label || ': ' || r.reason FROM removed_segments r "
+                        "JOIN articles a ON a.id = r.article_id WHERE r.text = ? AND a.deleted_at IS NULL",
+                    (FURNITURE,))
+    return dict(kept + removed)
+
+
+def test_an_outlets_furniture_sentence_is_learnt_within_the_outlet(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder, db = tmp_path / "in", tmp_path / "news.sqlite"
+    write_outlets(folder, gazette=range(12))
+    summary = run(folder, db)
+    assert summary.files_new == 48 and summary.articles_recleaned == 0 and mispredicted(caplog) == 0
+    assert query(db, "SELECT outlet, count(*) FROM articles GROUP BY outlet ORDER BY outlet") == sorted(
+        (outlet, 12) for outlet in OUTLETS
+    )
+    assert set(furniture_labels(db).values()) == {"boilerplate: seen in 11 other articles of Harbour Gazette"}
+    # the corpus-wide count alone (11 of 47 others) would not have done it
+    assert query(db, "SELECT article_count, frequent, frequent_sentence FROM line_fingerprints WHERE sample = ?",
+                 (FURNITURE,)) == [(12, 1, 0)]
+    assert query(
+        db,
+        "SELECT o.outlet, o.article_count, o.frequent_sentence FROM outlet_line_fingerprints o "
+        "JOIN line_fingerprints l USING (fingerprint) WHERE l.sample = ?",
+        (FURNITURE,),
+    ) == [("Harbour Gazette", 12, 1)]
+
+
+def test_without_a_told_outlet_only_the_corpus_counts(tmp_path: Path) -> None:
+    folder, db = tmp_path / "in", tmp_path / "news.sqlite"
+    write_outlets(folder, gazette=range(12), with_outlet=False)
+    run(folder, db)
+    assert query(db, "SELECT count(*) FROM articles WHERE outlet IS NOT NULL") == [(0,)]
+    assert set(furniture_labels(db).values()) == {"body"}
+    assert query(db, "SELECT count(*) FROM outlet_line_fingerprints") == [(0,)]
+
+
+def test_an_outlet_growing_and_shrinking_re_cleans_its_articles_and_ends_like_a_fresh_run(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder, db = tmp_path / "in", tmp_path / "news.sqlite"
+    trash = tmp_path / "trash"
+    trash.mkdir()
+
+    def fresh() -> list[tuple]:
+        other = tmp_path / f"fresh{len(list(tmp_path.glob('fresh*')))}.sqlite"
+        run(folder, other)
+        return cleaning(other)
+
+    write_outlets(folder, gazette=range(9))  # night 1: 8 other Gazette articles: not enough
+    run(folder, db)
+    assert set(furniture_labels(db).values()) == {"body"}
+
+    write_outlets(folder, gazette=range(9, 12), others=range(0))  # night 2: 3 more Gazette articles
+    summary = run(folder, db)
+    assert summary.files_new == 3
+    assert summary.articles_recleaned == 9  # the Gazette's 9 older articles, no other outlet's
+    assert set(furniture_labels(db).values()) == {"boilerplate: seen in 11 other articles of Harbour Gazette"}
+    assert cleaning(db) == fresh()
+
+    # the outlet shrinks (two files gone) and one of its articles stops telling its name
+    for name in ("0-10.txt", "0-11.txt"):
+        shutil.move(folder / name, trash / name)
+    (folder / "0-03.txt").write_text(outlet_article(OUTLETS[0], 3, with_outlet=False), encoding="utf-8")
+    summary = run(folder, db)
+    assert (summary.files_changed, summary.files_deleted) == (1, 2)
+    assert set(furniture_labels(db).values()) == {"body"}  # 9 Gazette articles left, 8 others
+    assert query(db, "SELECT o.article_count, o.frequent_sentence FROM outlet_line_fingerprints o "
+                     "JOIN line_fingerprints l USING (fingerprint) WHERE l.sample = ?", (FURNITURE,)) == [(9, 0)]
+    assert cleaning(db) == fresh()
+
+    for name in ("0-10.txt", "0-11.txt"):  # back with the same bytes: revived
+        shutil.move(trash / name, folder / name)
+    (folder / "0-03.txt").write_text(outlet_article(OUTLETS[0], 3), encoding="utf-8")
+    summary = run(folder, db)
+    assert summary.files_revived == 2
+    assert set(furniture_labels(db).values()) == {"boilerplate: seen in 11 other articles of Harbour Gazette"}
+    assert cleaning(db) == fresh()
+    assert mispredicted(caplog) == 0
+
+
+def test_a_wrong_outlet_prediction_is_caught_and_repaired(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The counting pass predicts every line but no outlet: every outlet's count of articles comes
+    out other than predicted, so every article with a line frequent in its outlet is re-cleaned."""
+    folder = tmp_path / "in"
+    write_outlets(folder, gazette=range(12))
+    reference = tmp_path / "reference.sqlite"
+    run(folder, reference)
+
+    document_lines = pipeline.document_lines
+    monkeypatch.setattr(pipeline, "document_lines", lambda text, rules: (document_lines(text, rules)[0], None))
+    db = tmp_path / "news.sqlite"
+    summary = run(folder, db)
+    assert mispredicted(caplog) > 0
+    assert summary.articles_recleaned == 48
+    assert cleaning(db) == cleaning(reference)
+
+
+def test_per_outlet_counts_spilled_to_disk_predict_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(pipeline, "COUNT_CHANGES_IN_MEMORY", 2)
+    folder, db = tmp_path / "in", tmp_path / "news.sqlite"
+    write_outlets(folder, gazette=range(12))
+    summary = run(folder, db)
+    assert summary.articles_recleaned == 0 and mispredicted(caplog) == 0
+    assert set(furniture_labels(db).values()) == {"boilerplate: seen in 11 other articles of Harbour Gazette"}
+
+
+def test_upgrading_an_archive_counts_its_outlets_and_the_next_run_applies_them(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Revision 0006 fills the per-outlet counts from what is stored, with every flag at 0; the
+    next run (no file changed) sets the flags and re-cleans the articles they concern, once."""
+    from etl.db import migrate
+
+    folder, db = tmp_path / "in", tmp_path / "news.sqlite"
+    write_outlets(folder, gazette=range(12))
+    run(folder, db)
+    counts = "SELECT outlet, fingerprint, article_count FROM outlet_line_fingerprints ORDER BY 1, 2"
+    expected = query(db, counts)
+    assert expected
+
+    migrate.downgrade(db, "0005", take_backup=False)
+    migrate.upgrade(db, take_backup=False)
+    assert query(db, counts) == expected
+    assert query(db, "SELECT count(*) FROM outlet_line_fingerprints WHERE frequent_sentence") == [(0,)]
+
+    summary = run(folder, db)
+    assert summary.files_unchanged == 48
+    # every outlet's copyright line, and the Gazette's furniture, reach the sentence level within
+    # their outlet (the flag cannot tell a sentence from a short line): all 48 are classified again
+    assert summary.articles_recleaned == 48
+    assert set(furniture_labels(db).values()) == {"boilerplate: seen in 11 other articles of Harbour Gazette"}
+    assert run(folder, db).articles_recleaned == 0
+
+
+def test_explain_with_db_applies_the_outlets_memory(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from etl.cli import cli
+
+    folder, db = tmp_path / "in", tmp_path / "news.sqlite"
+    write_outlets(folder, gazette=range(12))
+    run(folder, db)
+    result = CliRunner().invoke(cli, ["explain", str(folder / "0-00.txt"), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "island desk files" in line)
+    assert "boilerplate" in row and "seen in 11 other articles of Harbour Gazette" in result.output

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from etl import resolve
 from etl.db.engine import insert_rows
 from etl.records import CONTENT_LABELS, Article
+from etl.rules import Rules
 from etl.transform.memory import CorpusMemory
 
 
@@ -156,9 +157,11 @@ class _Batch:
     people: resolve.Later = field(default_factory=resolve.Later)
     #: line fingerprint -> (articles to add, sample text), in the order first seen
     fingerprints: dict[str, tuple[int, str]] = field(default_factory=dict)
+    #: (outlet, line fingerprint) -> the outlet's articles to add, in the order first seen
+    outlet_fingerprints: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def copy(self) -> "_Batch":
-        return _Batch(self.people.copy(), dict(self.fingerprints))
+        return _Batch(self.people.copy(), dict(self.fingerprints), dict(self.outlet_fingerprints))
 
 
 #: ``Connection.info`` key of the connection's current :class:`_Batch`.
@@ -204,6 +207,9 @@ def _settle(conn: Connection) -> None:
             " ON CONFLICT (fingerprint) DO UPDATE SET article_count = article_count + excluded.article_count",
         )
         batch.fingerprints = {}
+    if batch.outlet_fingerprints:
+        _add_outlet_counts(raw(conn), [(o, fp, n) for (o, fp), n in batch.outlet_fingerprints.items()])
+        batch.outlet_fingerprints = {}
     batch.people.flush(conn)
 
 
@@ -281,11 +287,17 @@ def _insert_fingerprints(conn: Connection, article_id: int, article: Article, ba
         return
     db = raw(conn)
     insert_rows(db, "INSERT INTO article_fingerprints (article_id, fingerprint)", [(article_id, fp) for fp in samples])
+    outlet = article.metadata.outlet
     if batch is not None:  # counted once per batch (boilerplate lines recur across it)
         waiting = batch.fingerprints
         for fp, text in samples.items():
             got = waiting.get(fp)
             waiting[fp] = (got[0] + 1, got[1]) if got else (1, text[:500])
+        if outlet is not None:
+            in_outlet = batch.outlet_fingerprints
+            for fp in samples:
+                key = (outlet, fp)
+                in_outlet[key] = in_outlet.get(key, 0) + 1
         return
     insert_rows(
         db,
@@ -293,16 +305,47 @@ def _insert_fingerprints(conn: Connection, article_id: int, article: Article, ba
         [(fp, 1, text[:500], 0) for fp, text in samples.items()],
         " ON CONFLICT (fingerprint) DO UPDATE SET article_count = article_count + 1",
     )
+    if outlet is not None:
+        _add_outlet_counts(db, [(outlet, fp, 1) for fp in samples])
 
 
-def stored_memory(db, threshold: int) -> CorpusMemory:  # noqa: ANN001 - any DB-API connection
-    """The corpus memory as stored: the lines whose live-article count reaches ``threshold``, and
-    the number of live articles (``db``: the run's connection or an analyst's read-only one)."""
+def _add_outlet_counts(db, rows: list[tuple[str, str, int]]) -> None:  # noqa: ANN001 - the sqlite3 connection
+    """Add (outlet, fingerprint, articles) to the per-outlet counts."""
+    insert_rows(
+        db,
+        "INSERT INTO outlet_line_fingerprints (outlet, fingerprint, article_count, frequent_sentence)",
+        [(outlet, fp, n, 0) for outlet, fp, n in rows],
+        " ON CONFLICT (outlet, fingerprint) DO UPDATE SET article_count = article_count + excluded.article_count",
+    )
+
+
+def stored_memory(db, rules: Rules) -> CorpusMemory:  # noqa: ANN001 - any DB-API connection
+    """The corpus memory as stored: the lines whose live-article count reaches
+    :meth:`CorpusMemory.threshold` (in an outlet: :meth:`CorpusMemory.outlet_threshold`), and the
+    numbers of live articles (``db``: the run's connection or an analyst's read-only one)."""
     rows = db.execute(
-        "SELECT fingerprint, article_count FROM line_fingerprints WHERE article_count >= ?", (threshold,)
+        "SELECT fingerprint, article_count FROM line_fingerprints WHERE article_count >= ?",
+        (CorpusMemory.threshold(rules),),
     ).fetchall()
     total = db.execute("SELECT count(*) FROM articles WHERE deleted_at IS NULL").fetchone()[0]
-    return CorpusMemory.from_counts(dict(rows), total_articles=total)
+    outlet_counts: dict[str, dict[str, int]] = {}
+    for outlet, fp, n in db.execute(
+        "SELECT outlet, fingerprint, article_count FROM outlet_line_fingerprints WHERE article_count >= ?",
+        (CorpusMemory.outlet_threshold(rules),),
+    ):
+        outlet_counts.setdefault(outlet, {})[fp] = n
+    return CorpusMemory.from_counts(
+        dict(rows), total_articles=total, outlet_counts=outlet_counts, outlet_totals=outlet_totals(db)
+    )
+
+
+def outlet_totals(db) -> dict[str, int]:  # noqa: ANN001 - any DB-API connection
+    """Live articles per outlet (articles whose outlet the text tells)."""
+    return dict(
+        db.execute(
+            "SELECT outlet, count(*) FROM articles WHERE deleted_at IS NULL AND outlet IS NOT NULL GROUP BY outlet"
+        ).fetchall()
+    )
 
 
 def _is_live(conn: Connection, article_id: int) -> bool:
@@ -311,10 +354,18 @@ def _is_live(conn: Connection, article_id: int) -> bool:
 
 
 def _count_fingerprints(conn: Connection, article_id: int, delta: int) -> None:
+    """Count a stored article's lines in (+1) or out (-1), in the corpus and in its outlet."""
     _settle(conn)
-    raw(conn).execute(
+    db = raw(conn)
+    db.execute(
         "UPDATE line_fingerprints SET article_count = article_count + ? "
         "WHERE fingerprint IN (SELECT fingerprint FROM article_fingerprints WHERE article_id = ?)",
+        (delta, article_id),
+    )
+    db.execute(
+        "UPDATE outlet_line_fingerprints SET article_count = article_count + ?1 "
+        "WHERE outlet = (SELECT outlet FROM articles WHERE id = ?2) "
+        "AND fingerprint IN (SELECT fingerprint FROM article_fingerprints WHERE article_id = ?2)",
         (delta, article_id),
     )
 

@@ -278,6 +278,29 @@ class LineFingerprint(Base):
     )
 
 
+class OutletLineFingerprint(Base):
+    __tablename__ = "outlet_line_fingerprints"
+    __table_args__ = (
+        {
+            "comment": "Corpus memory per outlet: in how many of an outlet's live articles each normalized line "
+            "occurs (articles whose outlet the text tells; the line's text is in line_fingerprints.sample)."
+        },
+    )
+
+    outlet: Mapped[str] = mapped_column(Text, primary_key=True, comment="the outlet, as in articles.outlet")
+    fingerprint: Mapped[str] = mapped_column(
+        String(32), primary_key=True, comment="normalized line fingerprint (see line_fingerprints)"
+    )
+    article_count: Mapped[int] = mapped_column(Integer, default=0, comment="the outlet's live articles containing the line")
+    frequent_sentence: Mapped[bool] = mapped_column(
+        Boolean,
+        default=False,
+        server_default=false(),
+        comment="the line counted as recurring boilerplate when sentence-like, judged within the outlet (in enough "
+        "of its other articles and a large enough share of them), when the outlet's articles were last cleaned",
+    )
+
+
 class ArticleFingerprint(Base):
     __tablename__ = "article_fingerprints"
     __table_args__ = ({"comment": "Which normalized lines each article contains (for corpus memory and re-cleaning)."},)

@@ -38,7 +38,7 @@ from typing import Any
 
 from etl.records import LabeledSegment, Segment
 from etl.rules import Rules
-from etl.transform.credits import is_credit_line, parse_credits
+from etl.transform.credits import is_credit_line, names_outlet, parse_credits
 from etl.transform.gates import all_gates, first_chars, first_words, gate_words, required_any, required_chars
 from etl.transform.memory import CorpusMemory, fingerprint_letters
 from etl.transform.segment import date_hint, dateline_iso
@@ -651,8 +651,8 @@ def classify(
 ) -> tuple[LabeledSegment, ...]:
     """A label from ``records.LABELS`` and a reason for every segment, in order.
 
-    ``memory`` (corpus line counts) and ``outlet`` (to use that outlet's counts) are optional; see
-    :mod:`etl.transform.memory` for how counts become verdicts.
+    ``memory`` (corpus line counts) and ``outlet`` (to judge long lines by that outlet's counts
+    too) are optional; see :mod:`etl.transform.memory` for how counts become verdicts.
     """
     c = compiled(rules)
     t = c.t
@@ -1200,25 +1200,36 @@ def _memory(
 
     Copies of one story (mirrors, updated versions) share every line; their lines recur because the
     story does.  So when the article's lede recurs too, only lines recurring in MORE articles than
-    the lede (site furniture across many stories) count.
+    the lede (site furniture across many stories) count.  Sentence-like lines are judged in the
+    article's outlet as well (see :mod:`etl.transform.memory`), against the lede's count there;
+    except a line naming the outlet (a wire lede "KYIV (Reuters) -"): such lines are why articles
+    are assigned to the outlet, so their share of its articles says nothing about furniture.
     """
     if not memory:
         return
     fps = [fingerprint_letters(f.letters, c.fp_min_letters) for f in feats]
-    lede_others = 0
+    in_outlet = outlet is not None and outlet in memory.outlet_counts
+    lede_others = lede_outlet_others = 0
     for f, fp, st in zip(feats, fps, states):
         if st.label is None and f.anchor:
-            lede_others = memory.others(fp, outlet)[0]
+            lede_others = memory.others(fp)[0]
+            if in_outlet:
+                lede_outlet_others = memory.others(fp, outlet)[0]
             break
     sentence_words = int(rules["cleaning"].get("memory", {}).get("sentence_min_words", 8))
     for f, fp, st in zip(feats, fps, states):
         if st.label is not None or not fp:
             continue
         sentence_like = f.anchor and f.n_words >= sentence_words
-        others = memory.verdict(fp, sentence_like, rules, outlet)
+        others = memory.verdict(fp, sentence_like, rules)
         if others is not None and others > lede_others:
             st.memory = others
             st.label, st.reason = "boilerplate", f"seen in {others} other articles"
+        elif sentence_like and in_outlet and not names_outlet(f.text, outlet, rules):
+            others = memory.verdict(fp, True, rules, outlet)
+            if others is not None and others > lede_outlet_others:
+                st.memory = others
+                st.label, st.reason = "boilerplate", f"seen in {others} other articles of {outlet}"
 
 
 def _duplicates(

@@ -7,7 +7,7 @@ module holds the pure parts of that idea:
 * :func:`fingerprint` reduces a line to a short key that survives the variations outlets introduce
   between copies (case, digits such as times and counts, punctuation, quotes and dashes, spacing);
 * :class:`CorpusMemory` is a frozen snapshot of "in how many live articles does each fingerprint
-  occur", overall and, where the outlet can be told, per outlet;
+  occur", in the whole corpus and, where the outlet can be told, in each outlet's articles;
 * :func:`is_recurring` is THE rule, as a function of the number of OTHER articles containing the
   line, so that it means the same whether or not the article being cleaned is already counted.
 
@@ -27,8 +27,19 @@ How the database side uses it (``etl.pipeline`` / ``etl.db.load``):
   may leave them out.
 * Long sentence-like lines recur legitimately (one wire story syndicated by several outlets, or
   several scraped versions of one story), so for them the count alone is not enough: they must
-  also occur in a large share of the outlet's (or the corpus') articles, which needs
-  ``total_articles``.  Without totals, memory never removes a long sentence.
+  also occur in a large share of the corpus' articles, which needs ``total_articles``.  Without
+  totals, memory never removes a long sentence.
+
+Per outlet.  An outlet's own furniture sentence ("The Harbour Gazette is an independent newsroom
+funded by its readers.") is in every one of its articles but, in an archive of twenty outlets,
+in only 5 % of the corpus: the corpus-wide share rule cannot see it.  So sentence-like lines are
+also judged within the article's outlet (``etl.transform.credits.detect_outlet``, which reads the
+segments only, so the counting pass and the cleaning agree on it): the same rule with the outlet's
+counts and the outlet's number of live articles.  A line is recurring when either scope says so.
+For every other line the outlet scope could add nothing (a line cannot be in more of an outlet's
+articles than of the corpus', and only the share rule has a denominator), so the outlet counts
+hold only what can reach the sentence level: ``outlet_threshold``.  Articles whose outlet is not
+told are judged in the corpus scope only.
 """
 
 from __future__ import annotations
@@ -76,19 +87,22 @@ def min_fingerprint_letters(rules: Rules) -> int:
     return int(_memory_rules(rules).get("min_fingerprint_letters", 4))
 
 
-def document_fingerprints(text: str, rules: Rules) -> frozenset[str]:
-    """The distinct fingerprints ``transform`` gives the segments of a decoded document.
+def document_lines(text: str, rules: Rules) -> tuple[frozenset[str], str | None]:
+    """The distinct fingerprints ``transform`` gives the segments of a decoded document, and the
+    outlet it detects in them (None when the text does not tell).
 
-    Fingerprints depend on repair and segmentation only, never on the classifier's verdicts, so
-    the pipeline's counting pass gets them at a fraction of the cost of a full transform and knows
-    each line's final count before any article is cleaned with it.
+    Both depend on repair and segmentation only, never on the classifier's verdicts, so the
+    pipeline's counting pass gets them at a fraction of the cost of a full transform and knows
+    each line's final count, in the corpus and in the outlet, before any article is cleaned with it.
     """
-    from etl.transform.repair import repair_text  # here: importing this module stays cheap
+    from etl.transform.credits import detect_outlet  # here: importing this module stays cheap
+    from etl.transform.repair import repair_text
     from etl.transform.segment import segment
 
-    found = set(segment_fingerprints([s.text for s in segment(repair_text(text), rules)], rules))
+    texts = [s.text for s in segment(repair_text(text), rules)]
+    found = set(segment_fingerprints(texts, rules))
     found.discard("")
-    return frozenset(found)
+    return frozenset(found), detect_outlet(texts, rules)
 
 
 def segment_fingerprints(texts: Sequence[str], rules: Rules) -> tuple[str, ...]:
@@ -128,11 +142,12 @@ def long_line_thresholds(rules: Rules) -> tuple[int, float]:
 
 @dataclass(frozen=True)
 class CorpusMemory:
-    """How many live articles contain each line fingerprint, overall and per outlet.
+    """How many live articles contain each line fingerprint, in the corpus and per outlet.
 
     Counts are as stored: they include the article being re-cleaned when it is stored (see the
     module docstring).  ``total_articles`` (and ``outlet_totals``) are the live article counts the
-    share rule for long lines compares with; 0 means unknown.
+    share rule for long lines compares with; 0 means unknown.  ``outlet_counts`` hold, per outlet,
+    the lines whose count in the outlet reaches :meth:`outlet_threshold` (fewer cannot matter).
     """
 
     counts: Mapping[str, int] = field(default_factory=lambda: _EMPTY)
@@ -153,7 +168,7 @@ class CorpusMemory:
             counts=MappingProxyType(dict(counts)),
             total_articles=int(total_articles),
             outlet_counts=MappingProxyType(
-                {k: MappingProxyType(dict(v)) for k, v in (outlet_counts or {}).items()}
+                {k: MappingProxyType(dict(v)) for k, v in (outlet_counts or {}).items() if v}
             ),
             outlet_totals=MappingProxyType(dict(outlet_totals or {})),
         )
@@ -164,24 +179,29 @@ class CorpusMemory:
         plus the article itself."""
         return int(_memory_rules(rules).get("min_other_articles", 3)) + 1
 
+    @staticmethod
+    def outlet_threshold(rules: Rules) -> int:
+        """The stored count in an outlet's articles from which the outlet scope can call a line
+        recurring: as many other articles as a sentence-like line needs, plus the article itself."""
+        return max(long_line_thresholds(rules)[0], int(_memory_rules(rules).get("min_other_articles", 3))) + 1
+
     def __bool__(self) -> bool:
-        return bool(self.counts) or any(self.outlet_counts.values())
+        return bool(self.counts) or bool(self.outlet_counts)
 
     def others(self, fp: str, outlet: str | None = None) -> tuple[int, int]:
-        """(other articles containing ``fp``, other articles in total) for the outlet when the
-        memory knows that outlet, else for the whole corpus.  Self is subtracted from both."""
+        """(other articles containing ``fp``, other articles in total): in the corpus, or with
+        ``outlet`` in that outlet's articles.  Self is subtracted from both."""
         if not fp:
             return 0, 0
-        if outlet is not None and outlet in self.outlet_counts:
-            count = self.outlet_counts[outlet].get(fp, 0)
-            total = self.outlet_totals.get(outlet, 0)
+        if outlet is None:
+            count, total = self.counts.get(fp, 0), self.total_articles
         else:
-            count = self.counts.get(fp, 0)
-            total = self.total_articles
+            count, total = self.outlet_counts.get(outlet, _EMPTY).get(fp, 0), self.outlet_totals.get(outlet, 0)
         return max(count - 1, 0), max(total - 1, 0)
 
     def verdict(self, fp: str, sentence_like: bool, rules: Rules, outlet: str | None = None) -> int | None:
-        """The number of other articles when the line counts as recurring boilerplate, else None."""
+        """The number of other articles (in the corpus, or in ``outlet``'s articles) when the line
+        counts as recurring boilerplate in that scope, else None."""
         others, total = self.others(fp, outlet)
         if others and is_recurring(others, sentence_like, rules, total):
             return others
