@@ -59,6 +59,11 @@ def corpus_memory(db_path: Path, rules: "Rules") -> "CorpusMemory":
     from etl.db.load import stored_memory
 
     with read_only(db_path) as con:
+        if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'outlet_line_fingerprints'").fetchone():
+            raise ReportError(
+                f"{db_path} was built by an older etl (no per-outlet corpus memory): "
+                f"upgrade it first with: etl db upgrade --db {db_path}"
+            )
         return stored_memory(con, rules)
 
 

@@ -375,3 +375,19 @@ def test_explain_with_db_applies_the_outlets_memory(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     row = next(line for line in result.output.splitlines() if "island desk files" in line)
     assert "boilerplate" in row and "seen in 11 other articles of Harbour Gazette" in result.output
+
+
+def test_explain_with_an_older_database_says_to_upgrade_it(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from etl.cli import cli
+    from etl.db import migrate
+
+    folder, db = tmp_path / "in", tmp_path / "news.sqlite"
+    write_outlets(folder, gazette=range(2), others=range(1))
+    run(folder, db)
+    migrate.downgrade(db, "0005", take_backup=False)
+    result = CliRunner().invoke(cli, ["explain", str(folder / "0-00.txt"), "--db", str(db)])
+    assert result.exit_code != 0
+    assert "built by an older etl" in result.output and f"etl db upgrade --db {db}" in result.output
+    assert migrate.current_revision(db) == "0005"  # explain only reads
