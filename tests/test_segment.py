@@ -95,3 +95,21 @@ def test_blank_and_whitespace_only_lines_are_skipped():
 def test_wrap_width_needs_regular_lengths():
     assert wrap_width([70, 68, 71, 69, 40, 72, 66], 120, 30, 16) == 72
     assert wrap_width([300, 250, 410, 90], 120, 30, 16) is None
+
+
+def test_an_overfull_line_between_wrapped_paragraphs_is_its_own_segment():
+    """A wrapper never writes a line longer than its width when it could have broken it: such a
+    line (an ad slotted in) is neither joined to the paragraph above nor to the one below."""
+    slot = "Sponsored: compare smart meters from leading suppliers and save on installation costs today"
+    wrapped = [textwrap.wrap(p, 70) for p in PARAS]
+    text = "\n".join(wrapped[0] + [slot] + wrapped[1] + [""] + wrapped[2]) + "\n"
+    got = spans(text)
+    assert [t for _, _, t in got] == [PARAS[0], slot, PARAS[1], PARAS[2]]
+    assert got[1][:2] == (len(wrapped[0]), len(wrapped[0]))
+
+
+def test_an_unbreakable_word_longer_than_the_width_still_joins():
+    url = "https://example.org/" + "a" * 80
+    lines = textwrap.wrap(PARAS[0], 70) + [url]
+    text = "\n".join(lines + [""] + textwrap.wrap(PARAS[1], 70) + [""] + textwrap.wrap(PARAS[2], 70)) + "\n"
+    assert spans(text)[0][2] == PARAS[0] + " " + url

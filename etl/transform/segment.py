@@ -12,7 +12,9 @@ first word would not have fitted on it within the file's wrap width.  That is ex
 wrapper breaks lines, so a short line (the end of a paragraph, "By:", "Reuters", a dateline) is never
 joined to the next, whatever its content.  Lines that are separate items by their shape (a
 parenthesized credit such as "(AP Photo/...)", a byline, a dateline, a list item) are never joined
-either, even when the line above is long.
+either, even when the line above is long.  Nor is an overfull line, longer than the wrap width
+with room to break it: the wrapper did not write it (an ad or a promo slotted between the wrapped
+paragraphs), so it is its own segment however long it is.
 
 Segment line numbers are 0-based raw line numbers of the repaired text, blank lines included.
 """
@@ -120,6 +122,13 @@ def _continues(line: str, next_line: str, width: int, slack: int) -> bool:
     )
 
 
+def _overfull(line: str, width: int, slack: int) -> bool:
+    """A line longer than the wrap width (give or take ``slack``) that a wrapper would have broken:
+    one with a space within the width.  (A single word too long for the width, such as a URL, is
+    left on a line of its own by wrappers, so it may still belong to the paragraph.)"""
+    return len(line) > width + slack and " " in line[1 : width + slack]
+
+
 def segment(text: str, rules: Rules | None = None) -> tuple[Segment, ...]:
     """Segments of repaired ``text`` (NFC, "\\n" line ends), blank lines skipped.
 
@@ -157,12 +166,12 @@ def segment(text: str, rules: Rules | None = None) -> tuple[Segment, ...]:
             continue
         start = i
         parts = [lines[i]]
-        if i != known_item and not _is_item(lines[i], rules):
+        if i != known_item and not _overfull(lines[i], width, slack) and not _is_item(lines[i], rules):
             while i + 1 < n and lines[i + 1]:
                 if indents[i + 1] - indents[i] >= indent_break:
                     break  # an indented first line starts a new paragraph
                 nxt = lines[i + 1]
-                if not _continues(lines[i], nxt, width, slack):
+                if not _continues(lines[i], nxt, width, slack) or _overfull(nxt, width, slack):
                     break
                 if _is_item(nxt, rules):
                     known_item = i + 1
