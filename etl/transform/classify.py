@@ -107,7 +107,6 @@ class _Family:
     name: str
     label: str
     reason: str
-    regex: re.Pattern[str]  # all patterns in one (for whole-line checks of short lines)
     patterns: tuple[re.Pattern[str], ...]
     max_words: int
     unpunctuated_only: bool
@@ -252,8 +251,7 @@ def compiled(rules: Rules) -> _Compiled:
     for name, fam in cfg.get("families", {}).items():
         flags = 0 if fam.get("case_sensitive") else re.IGNORECASE
         sources = [p for p in fam.get("patterns", ()) if p]
-        regex = _alternation(sources, flags)
-        if regex is None:
+        if not sources:
             continue
         for k, source in enumerate(sources):
             key = (len(families), k)
@@ -294,7 +292,6 @@ def compiled(rules: Rules) -> _Compiled:
                 name=name,
                 label=str(fam.get("label", "boilerplate")),
                 reason=str(fam.get("reason", name.replace("_", " "))),
-                regex=regex,
                 patterns=tuple(re.compile(p, flags) for p in sources),
                 max_words=int(fam.get("max_words", 30)),
                 unpunctuated_only=bool(fam.get("unpunctuated_only", False)),
@@ -931,8 +928,11 @@ def _local(f: _Feat, st: _State, c: _Compiled) -> None:
         if norm in c.widget_lines or (c.widget_re is not None and c.widget_re.search(norm)):
             st.label, st.reason = "boilerplate", f"widget label: {norm!r}"
             # "Read also", "Most read": a list of related headlines follows
+            # (each pattern on its own: compiling every family's patterns again as one alternation
+            # cost more than these rare lines ever save)
             st.bare_intro = any(
-                (fam.related_intro or fam.end_marker) and fam.regex.search(text) for fam in c.families
+                (fam.related_intro or fam.end_marker) and any(p.search(text) for p in fam.patterns)
+                for fam in c.families
             )
             return
     if size <= t["credit_max_chars"] and (
