@@ -569,3 +569,15 @@ def required_any(pattern: str, flags: int = 0) -> frozenset[str]:
             return frozenset()
         out.add(min(needed))
     return frozenset(out)
+
+
+@_remembered(_same, lambda value: None if value is None else _text_from(value))
+def compile_error(pattern: str, flags: int = 0) -> str | None:
+    """The error compiling ``pattern`` raises, or None when it compiles.  Remembered like the
+    analyses, so that a caller compiling its patterns only when first used (classify) can still
+    reject a broken rule at once without compiling every pattern on every run."""
+    try:
+        re.compile(pattern, flags)
+    except re.error as exc:
+        return str(exc)
+    return None
