@@ -102,6 +102,7 @@ def test_a_cold_compile_and_a_cached_compile_give_the_same_rules(fresh: None, tm
         b'{"format": 1, "key": "KEY", "results": [["gate_words", "x", "2", null]]}',
         b'{"format": 1, "key": "KEY", "results": [["gate_words", "x"]]}',
         b'{"format": 1, "key": "KEY", "results": 7}',
+        b'{"format": 1, "key": "KEY", "results": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
     ],
 )
 def test_a_corrupt_file_is_ignored(fresh: None, tmp_path: Path, content: bytes) -> None:
@@ -169,6 +170,14 @@ def test_an_unwritable_place_is_not_an_error(fresh: None, tmp_path: Path) -> Non
     assert not cache.exists()
     assert made == _analyse_all()
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_a_pattern_utf8_cannot_encode_is_not_an_error(fresh: None, tmp_path: Path) -> None:
+    cache = tmp_path / "rules-cache"
+    with gates.remembered_in(cache):
+        assert gates.gate_words("\\bdonate\\b \ud800", 0) == frozenset({"donate"})
+    assert not cache.exists()
+    assert not list(tmp_path.glob("*.tmp"))
 
 
 def test_an_oversized_file_keeps_what_the_run_used(fresh: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -174,7 +174,7 @@ def load_cache(path: Path) -> int:
             loaded[(name, pattern, flags)] = _CODECS[name][1](value)
     except FileNotFoundError:
         return 0
-    except (OSError, ValueError, TypeError, KeyError) as exc:  # JSONDecodeError is a ValueError
+    except (OSError, ValueError, TypeError, KeyError, RecursionError) as exc:  # JSONDecodeError: a ValueError
         log.info("ignored the rules cache %s: %s", path, exc)
         return 0
     for k, value in loaded.items():
@@ -202,7 +202,7 @@ def save_cache(path: Path) -> bool:
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
         os.replace(tmp, path)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # (ValueError: a pattern that UTF-8 cannot encode)
         log.info("could not write the rules cache %s: %s", path, exc)
         tmp.unlink(missing_ok=True)
         return False
