@@ -39,6 +39,7 @@ def fresh(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gates, "_results", {})
     monkeypatch.setattr(gates, "_used", set())
     monkeypatch.setattr(gates, "_computed", set())
+    monkeypatch.setattr(gates, "_unread", [])
 
 
 def _analyse_all() -> list:
@@ -147,6 +148,21 @@ def test_a_file_results_are_per_pattern_so_a_rules_change_is_analysed_afresh(fre
         ["gate_words", r"\bdonate now\b", int(re.IGNORECASE)],
         ["gate_words", r"\bgive today\b", int(re.IGNORECASE)],
     ]
+
+
+def test_the_file_is_read_only_when_an_analysis_is_asked_for(fresh: None, tmp_path: Path) -> None:
+    """A run with nothing to clean compiles no rules: it does not even read the file."""
+    cache = tmp_path / "rules-cache"
+    with gates.remembered_in(cache):
+        made = _analyse_all()
+    _forget()
+    with gates.remembered_in(cache):
+        assert gates._results == {}
+    with gates.remembered_in(cache):
+        assert _analyse_all() == made
+        assert len(gates._results) == len(SAMPLES) * len(ANALYSES)
+        assert not gates._computed
+    assert not gates._unread
 
 
 def test_nothing_new_writes_nothing(fresh: None, tmp_path: Path) -> None:

@@ -72,6 +72,9 @@ _CODECS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {}
 #: patterns of rules edited over the months do not pile up).
 _MAX_SAVED = 20_000
 _CACHE_FORMAT = 1
+#: The cache file :func:`remembered_in` names, until it is read: at the first analysis not already
+#: in memory, so that a run which compiles no rules (nothing to clean) never reads it.
+_unread: list[Path] = []
 
 
 def _remembered(encode: Callable[[Any], Any], decode: Callable[[Any], Any]) -> Callable[[_Analysis], _Analysis]:
@@ -89,9 +92,14 @@ def _remembered(encode: Callable[[Any], Any], decode: Callable[[Any], Any]) -> C
             try:
                 return _results[key]
             except KeyError:
-                result = _results[key] = analysis(pattern, flags)
-                _computed.add(key)
-                return result
+                pass
+            if _unread:
+                load_cache(_unread.pop())
+                if key in _results:
+                    return _results[key]
+            result = _results[key] = analysis(pattern, flags)
+            _computed.add(key)
+            return result
 
         return remembered  # type: ignore[return-value]
 
@@ -212,12 +220,13 @@ def save_cache(path: Path) -> bool:
 
 @contextmanager
 def remembered_in(path: Path) -> Iterator[None]:
-    """Load the analyses' results from the cache file ``path``, and write them back at the end
-    when new ones were made meanwhile."""
-    load_cache(path)
+    """Take the analyses' results from the cache file ``path`` (read when the first analysis is
+    asked for), and write them back at the end when new ones were made meanwhile."""
+    _unread[:] = [path]
     try:
         yield
     finally:
+        _unread.clear()
         save_cache(path)
 
 
