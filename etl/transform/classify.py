@@ -145,7 +145,7 @@ class _PatternPlan(dict):
     def __init__(self, families: Sequence[_Family], extra_gates: Mapping[tuple[int, int], tuple]) -> None:
         super().__init__()
         self.families = families
-        self.extra_gates = extra_gates  # (family, pattern) -> its extra gates; every key there is
+        self.extra_gates = extra_gates  # (family, pattern) -> its extra gates, for each pattern not tail-only
 
     def __missing__(self, key: tuple[int, int]) -> tuple:
         extras = self.extra_gates[key]  # (a KeyError for a key that is no pattern)
