@@ -60,6 +60,7 @@ from etl.records import (
 from etl.rules import Rules, load_rules
 from etl.settings import EXIT_OK, EXIT_PARTIAL, Settings
 from etl.transform import clean_text, prepare_stages, transform
+from etl.transform.gates import remembered_in
 from etl.transform.memory import CorpusMemory, document_lines, long_line_thresholds
 
 log = logging.getLogger("etl")
@@ -528,7 +529,8 @@ def run(settings: Settings, progress: Progress | None = None) -> RunSummary:
     migrate.check_sqlite_file(db_path)
     rules = load_rules(settings.rules_file)
     resolve.use_rules(rules)
-    with RunLock(db_path, settings.wait) as lock:
+    # the gate analyses of the rules' patterns, remembered next to the database (see gates.py)
+    with RunLock(db_path, settings.wait) as lock, remembered_in(db_path.with_name(db_path.name + ".rules-cache")):
         summary = RunSummary()
         summary.backup = migrate.upgrade(db_path)
         if summary.backup:

@@ -39,7 +39,15 @@ from typing import Any
 from etl.records import LabeledSegment, Segment
 from etl.rules import Rules
 from etl.transform.credits import is_credit_line, names_outlet, parse_credits
-from etl.transform.gates import all_gates, first_chars, first_words, gate_words, required_any, required_chars
+from etl.transform.gates import (
+    all_gates,
+    compile_error,
+    first_chars,
+    first_words,
+    gate_words,
+    required_any,
+    required_chars,
+)
 from etl.transform.memory import CorpusMemory, fingerprint_letters
 from etl.transform.segment import date_hint, dateline_iso
 from etl.transform.tokens import tokenize, tokenize_many
@@ -107,13 +115,45 @@ class _Family:
     name: str
     label: str
     reason: str
-    regex: re.Pattern[str]  # all patterns in one (for whole-line checks of short lines)
-    patterns: tuple[re.Pattern[str], ...]
+    sources: tuple[str, ...]  # the patterns' text, compiled when first needed (see _PatternPlan)
+    flags: int
     max_words: int
     unpunctuated_only: bool
     end_marker: bool
     related_intro: bool
     tail_only: bool
+
+    @property
+    def patterns(self) -> tuple[re.Pattern[str], ...]:
+        """The family's patterns compiled (``re`` keeps them after the first time); only rare
+        checks ask for all of them at once."""
+        return tuple(re.compile(p, self.flags) for p in self.sources)
+
+
+class _PatternPlan(dict):
+    """(family, pattern) -> what :func:`_family_match` needs of the pattern: (family, compiled
+    search, max words, unpunctuated only, extra gates).
+
+    An entry is made, and its pattern compiled, the first time a line's words make the pattern a
+    candidate: the gates leave most patterns untried on most articles (a re-run cleaning a hundred
+    files tries about a tenth of them), and compiling all of them cost more than cleaning those
+    files.  Looking up an entry already made is a plain ``dict`` lookup.
+    """
+
+    __slots__ = ("families", "extra_gates")
+
+    def __init__(self, families: Sequence[_Family], extra_gates: Mapping[tuple[int, int], tuple]) -> None:
+        super().__init__()
+        self.families = families
+        self.extra_gates = extra_gates  # (family, pattern) -> its extra gates, for each pattern not tail-only
+
+    def __missing__(self, key: tuple[int, int]) -> tuple:
+        extras = self.extra_gates[key]  # (a KeyError for a key that is no pattern)
+        fam = self.families[key[0]]
+        entry = self[key] = (
+            fam, re.compile(fam.sources[key[1]], fam.flags).search, fam.max_words, fam.unpunctuated_only, extras
+        )
+        return entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,10 +292,11 @@ def compiled(rules: Rules) -> _Compiled:
     for name, fam in cfg.get("families", {}).items():
         flags = 0 if fam.get("case_sensitive") else re.IGNORECASE
         sources = [p for p in fam.get("patterns", ()) if p]
-        regex = _alternation(sources, flags)
-        if regex is None:
+        if not sources:
             continue
         for k, source in enumerate(sources):
+            if compile_error(source, flags) is not None:
+                re.compile(source, flags)  # a broken rule fails here, though patterns compile when used
             key = (len(families), k)
             if fam.get("tail_only"):
                 tail_patterns.append(key)
@@ -294,8 +335,8 @@ def compiled(rules: Rules) -> _Compiled:
                 name=name,
                 label=str(fam.get("label", "boilerplate")),
                 reason=str(fam.get("reason", name.replace("_", " "))),
-                regex=regex,
-                patterns=tuple(re.compile(p, flags) for p in sources),
+                sources=tuple(sources),
+                flags=flags,
                 max_words=int(fam.get("max_words", 30)),
                 unpunctuated_only=bool(fam.get("unpunctuated_only", False)),
                 end_marker=bool(fam.get("end_marker", False)),
@@ -321,19 +362,11 @@ def compiled(rules: Rules) -> _Compiled:
     thresholds.update(cfg.get("thresholds", {}))
     inline_words = frozenset().union(*(g for _, g in inline if g is not None))
     inline_sources = [p for p in structure.get("inline_photo_credit", ()) if p]
-    pattern_plan = {
-        key: (
-            families[key[0]],
-            families[key[0]].patterns[key[1]].search,
-            families[key[0]].max_words,
-            families[key[0]].unpunctuated_only,
-            extras,
-        )
-        for key, extras in extra_gates.items()
-    }
+    pattern_plan = _PatternPlan(tuple(families), extra_gates)
     line_words = frozenset(gate_index).union(inline_words, *(g for e in extra_gates.values() for g in e))
     tail_plan = tuple(
-        (families[key[0]], families[key[0]].patterns[key[1]].search, families[key[0]].max_words,
+        (families[key[0]], re.compile(families[key[0]].sources[key[1]], families[key[0]].flags).search,
+         families[key[0]].max_words,
          families[key[0]].unpunctuated_only, *tail_gates[key])
         for key in tail_patterns
     )
@@ -931,8 +964,11 @@ def _local(f: _Feat, st: _State, c: _Compiled) -> None:
         if norm in c.widget_lines or (c.widget_re is not None and c.widget_re.search(norm)):
             st.label, st.reason = "boilerplate", f"widget label: {norm!r}"
             # "Read also", "Most read": a list of related headlines follows
+            # (each pattern on its own: compiling every family's patterns again as one alternation
+            # cost more than these rare lines ever save)
             st.bare_intro = any(
-                (fam.related_intro or fam.end_marker) and fam.regex.search(text) for fam in c.families
+                (fam.related_intro or fam.end_marker) and any(p.search(text) for p in fam.patterns)
+                for fam in c.families
             )
             return
     if size <= t["credit_max_chars"] and (

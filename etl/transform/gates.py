@@ -13,13 +13,28 @@ other non-letter literal, a class of non-letters such as ``\\s``), because token
 of letters (``[^\\W\\d_]+``, casefolded).  Branches are expanded (each alternative followed by the
 rest of the pattern), within a budget, so "(?:subscribe|sign up) (?:to|for) our newsletters?"
 yields {"newsletter", "newsletters"}.
+
+The analyses cost far more than compiling the patterns (about 0.25 s for the built-in cleaning
+rules, most of a re-run that cleans a hundred files), and each is a pure function of the pattern,
+its flags, this module's code and Python's regex parser.  So their results are remembered: in the
+process, and across runs in a cache file next to the database (:func:`remembered_in`), keyed by a
+hash of this module's source, the Python version and etl's version.  A missing, corrupt or stale
+file is ignored and rebuilt; the file never decides a result, it only saves recomputing one.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
 import re
-from collections.abc import Iterable, Sequence
-from functools import lru_cache
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache, wraps
+from pathlib import Path
+from typing import Any, TypeVar
 
 try:  # Python 3.11+
     import re._constants as _c
@@ -37,6 +52,185 @@ _BUDGET = 5000
 
 Gate = frozenset[str]
 Item = tuple
+
+log = logging.getLogger(__name__)
+
+
+# --------------------------------------------------------------------------- remembered results
+
+_Analysis = TypeVar("_Analysis", bound=Callable[..., Any])
+#: (analysis, pattern, flags) -> its result: every analysis made in this process or loaded from a
+#: cache file.  Results are immutable (frozensets, tuples, str), so one object serves every caller.
+_results: dict[tuple[str, str, int], Any] = {}
+#: The keys looked up in this process, and those computed here (not loaded): a cache file is
+#: written only when something was computed, with what this process used.
+_used: set[tuple[str, str, int]] = set()
+_computed: set[tuple[str, str, int]] = set()
+#: analysis name -> (to JSON, from JSON); from JSON raises on anything but what to JSON writes
+_CODECS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {}
+#: A cache file holding more than this many results keeps only those the last run used (old
+#: patterns of rules edited over the months do not pile up).
+_MAX_SAVED = 20_000
+_CACHE_FORMAT = 1
+#: The cache file :func:`remembered_in` names, until it is read: at the first analysis not already
+#: in memory, so that a run which compiles no rules (nothing to clean) never reads it.
+_unread: list[Path] = []
+
+
+def _remembered(encode: Callable[[Any], Any], decode: Callable[[Any], Any]) -> Callable[[_Analysis], _Analysis]:
+    """Remember an analysis's results per (pattern, flags); ``encode``/``decode``: to and from
+    JSON, for the cache file."""
+
+    def decorate(analysis: _Analysis) -> _Analysis:
+        name = analysis.__name__
+        _CODECS[name] = (encode, decode)
+
+        @wraps(analysis)
+        def remembered(pattern: str, flags: int = 0) -> Any:
+            key = (name, pattern, int(flags))
+            _used.add(key)
+            try:
+                return _results[key]
+            except KeyError:
+                pass
+            if _unread:
+                load_cache(_unread.pop())
+                if key in _results:
+                    return _results[key]
+            result = _results[key] = analysis(pattern, flags)
+            _computed.add(key)
+            return result
+
+        return remembered  # type: ignore[return-value]
+
+    return decorate
+
+
+def _words_from(value: Any) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
+        raise ValueError(f"not a list of words: {value!r}")
+    return frozenset(value)
+
+
+def _words_to(words: frozenset[str]) -> list[str]:
+    return sorted(words)
+
+
+def _maybe_words_to(words: frozenset[str] | None) -> list[str] | None:
+    return None if words is None else sorted(words)
+
+
+def _maybe_words_from(value: Any) -> frozenset[str] | None:
+    return None if value is None else _words_from(value)
+
+
+def _gates_to(gates: tuple[Gate, ...]) -> list[list[str]]:
+    return [sorted(gate) for gate in gates]  # in order: callers prefer the first of equal gates
+
+
+def _gates_from(value: Any) -> tuple[Gate, ...]:
+    if not isinstance(value, list):
+        raise ValueError(f"not a list of gates: {value!r}")
+    return tuple(_words_from(gate) for gate in value)
+
+
+def _text_from(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"not a text: {value!r}")
+    return value
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_WORDS_CODEC = (_words_to, _words_from)
+_MAYBE_WORDS_CODEC = (_maybe_words_to, _maybe_words_from)
+
+
+@lru_cache(maxsize=1)
+def cache_key() -> str | None:
+    """What a cache file's results depend on besides the patterns: this module's code, Python's
+    regex parser (its version) and etl's version.  None when the source cannot be read (then no
+    file is used)."""
+    from etl import __version__
+
+    try:
+        source = Path(__file__).read_bytes()
+    except OSError:
+        return None
+    return hashlib.sha256(b"\0".join((source, sys.version.encode(), __version__.encode()))).hexdigest()
+
+
+def load_cache(path: Path) -> int:
+    """Add the results stored in ``path`` to this process's; returns how many were loaded.
+
+    Anything wrong with the file (missing, unreadable, not JSON, another key, a malformed entry)
+    loads nothing: the analyses are then simply made again."""
+    key = cache_key()
+    if key is None:
+        return 0
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+        if not isinstance(data, dict) or data.get("format") != _CACHE_FORMAT or data.get("key") != key:
+            return 0
+        loaded: dict[tuple[str, str, int], Any] = {}
+        for name, pattern, flags, value in data["results"]:
+            if not isinstance(pattern, str) or type(flags) is not int:
+                raise ValueError(f"malformed entry for {name!r}")
+            loaded[(name, pattern, flags)] = _CODECS[name][1](value)
+    except FileNotFoundError:
+        return 0
+    except (OSError, ValueError, TypeError, KeyError, RecursionError) as exc:  # JSONDecodeError: a ValueError
+        log.info("ignored the rules cache %s: %s", path, exc)
+        return 0
+    for k, value in loaded.items():
+        _results.setdefault(k, value)
+    return len(loaded)
+
+
+def save_cache(path: Path) -> bool:
+    """Write this process's results to ``path`` if any was computed here (not loaded); returns
+    whether it wrote.  Atomic (a temporary file renamed over it): a concurrent reader sees the old
+    file or the new one, and two writers leave one of their files whole.  Failing to write (a
+    read-only folder, a full disk) is not an error: the next run makes the analyses again."""
+    key = cache_key()
+    if key is None or not _computed:
+        return False
+    keys = list(_used) if len(_results) > _MAX_SAVED else list(_results)
+    data = {
+        "format": _CACHE_FORMAT,
+        "key": key,
+        "results": [[name, pattern, flags, _CODECS[name][0](_results[(name, pattern, flags)])]
+                    for name, pattern, flags in sorted(keys)],
+    }
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # one writer per process
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
+        os.replace(tmp, path)
+    except (OSError, ValueError) as exc:  # (ValueError: a pattern that UTF-8 cannot encode)
+        log.info("could not write the rules cache %s: %s", path, exc)
+        tmp.unlink(missing_ok=True)
+        return False
+    _computed.clear()
+    return True
+
+
+@contextmanager
+def remembered_in(path: Path) -> Iterator[None]:
+    """Take the analyses' results from the cache file ``path`` (read when the first analysis is
+    asked for), and write them back at the end when new ones were made meanwhile."""
+    _unread[:] = [path]
+    try:
+        yield
+    finally:
+        _unread.clear()
+        save_cache(path)
+
+
+# --------------------------------------------------------------------------- the analyses
 
 
 def _flatten(items: Iterable[Item]) -> list[Item]:
@@ -216,6 +410,7 @@ def _gates(items: list[Item], left: bool, right: bool, budget: list[int], every:
     return gates
 
 
+@_remembered(*_MAYBE_WORDS_CODEC)
 def gate_words(pattern: str, flags: int = 0) -> Gate | None:
     """A set of words at least one of which is a token of every match of ``pattern``, or None."""
     items = _items(pattern, flags)
@@ -249,6 +444,7 @@ def _first_words(items: list[Item], budget: list[int]) -> set[str] | None:
     return {"".join(run).casefold()} if run else None
 
 
+@_remembered(*_MAYBE_WORDS_CODEC)
 def first_words(pattern: str, flags: int = 0) -> frozenset[str] | None:
     """For a pattern anchored at the start ("^..."), the words a matching line can begin with;
     None when the pattern is not anchored or may begin otherwise."""
@@ -295,6 +491,7 @@ def _first_chars(items: list[Item], budget: list[int]) -> set[str] | None:
     return None
 
 
+@_remembered(*_MAYBE_WORDS_CODEC)
 def first_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
     """For a pattern anchored at the start, the (lower-cased) characters a matching line can begin
     with; None when the pattern is not anchored or may begin with anything."""
@@ -327,6 +524,7 @@ def _required(items: Iterable[Item], uncased: bool = False) -> set[str]:
     return out
 
 
+@_remembered(*_WORDS_CODEC)
 def required_chars(pattern: str, flags: int = 0) -> frozenset[str]:
     """ASCII non-letter characters (",", "/", "(") each of which is part of every match of
     ``pattern``: a text lacking one of them cannot match (a cheap ``in`` test before a search).
@@ -335,6 +533,7 @@ def required_chars(pattern: str, flags: int = 0) -> frozenset[str]:
     return frozenset() if items is None else frozenset(_required(items))
 
 
+@_remembered(_gates_to, _gates_from)
 def all_gates(pattern: str, flags: int = 0) -> tuple[Gate, ...]:
     """Every gate :func:`gate_words` chooses from: word sets each of which has a token of every
     match of ``pattern`` (so a text must hit all of them); empty when none is known."""
@@ -342,6 +541,7 @@ def all_gates(pattern: str, flags: int = 0) -> tuple[Gate, ...]:
     return () if items is None else tuple(dict.fromkeys(_gates(list(items), False, False, [_BUDGET], every=True)))
 
 
+@_remembered(_same, _text_from)
 def required_literal(pattern: str, flags: int = 0) -> str:
     """The longest run of literal characters in the top-level sequence of ``pattern``: every match
     contains it (casefolded under ``re.IGNORECASE``; "" when there is none).  Under IGNORECASE a
@@ -361,6 +561,7 @@ def required_literal(pattern: str, flags: int = 0) -> str:
     return best.casefold() if flags & re.IGNORECASE else best
 
 
+@_remembered(*_WORDS_CODEC)
 def required_any(pattern: str, flags: int = 0) -> frozenset[str]:
     """Non-letter characters without case (ASCII ones, "©") at least one of which every match of
     ``pattern`` consumes, for a
@@ -377,3 +578,15 @@ def required_any(pattern: str, flags: int = 0) -> frozenset[str]:
             return frozenset()
         out.add(min(needed))
     return frozenset(out)
+
+
+@_remembered(_same, lambda value: None if value is None else _text_from(value))
+def compile_error(pattern: str, flags: int = 0) -> str | None:
+    """The error compiling ``pattern`` raises, or None when it compiles.  Remembered like the
+    analyses, so that a caller compiling its patterns only when first used (classify) can still
+    reject a broken rule at once without compiling every pattern on every run."""
+    try:
+        re.compile(pattern, flags)
+    except re.error as exc:
+        return str(exc)
+    return None
