@@ -720,7 +720,8 @@ class _CountChanges:
             " FROM temp.count_changes c LEFT JOIN line_fingerprints l USING (fingerprint)"
             " UNION ALL"
             " SELECT fingerprint, article_count FROM line_fingerprints"
-            " WHERE article_count >= ?1 AND fingerprint NOT IN (SELECT fingerprint FROM temp.count_changes)"
+            " WHERE article_count >= 2 AND article_count >= ?1"
+            " AND fingerprint NOT IN (SELECT fingerprint FROM temp.count_changes)"
             ") WHERE n >= ?1",
             (CorpusMemory.threshold(rules),),
         ).fetchall()
@@ -731,7 +732,7 @@ class _CountChanges:
             " FROM temp.outlet_count_changes c LEFT JOIN outlet_line_fingerprints l USING (outlet, fingerprint)"
             " UNION ALL"
             " SELECT outlet, fingerprint, article_count FROM outlet_line_fingerprints l"
-            " WHERE article_count >= ?1 AND NOT EXISTS (SELECT 1 FROM temp.outlet_count_changes c"
+            " WHERE article_count >= 2 AND article_count >= ?1 AND NOT EXISTS (SELECT 1 FROM temp.outlet_count_changes c"
             "  WHERE c.outlet = l.outlet AND c.fingerprint = l.fingerprint)"
             ") WHERE n >= ?1",
             (CorpusMemory.outlet_threshold(rules),),
@@ -1364,12 +1365,16 @@ def _apply_memory(
     for _ in range(3):  # a re-clean changes no counts, so one pass normally settles it
         memory = load_memory(conn, rules)
         # the two levels of is_recurring, as stored counts: any line, and a sentence-like line
-        flipped = db.execute(
-            "SELECT fingerprint, frequent_now, sentence_now FROM ("
-            " SELECT fingerprint, frequent, frequent_sentence, article_count >= ?1 AS frequent_now,"
+        # (only lines at a level or flagged can flip: the two partial indexes of migration 0007)
+        levels = (
+            "SELECT fingerprint, frequent, frequent_sentence, article_count >= ?1 AS frequent_now,"
             " (article_count >= ?1 AND article_count - 1 >= ?2 AND ?3 > 0"
-            "  AND CAST(article_count - 1 AS REAL) / ?3 >= ?4) AS sentence_now"
-            " FROM line_fingerprints"
+            "  AND CAST(article_count - 1 AS REAL) / ?3 >= ?4) AS sentence_now FROM line_fingerprints"
+        )
+        flipped = db.execute(
+            f"SELECT fingerprint, frequent_now, sentence_now FROM ("
+            f" {levels} WHERE article_count >= 2 AND article_count >= ?1"
+            f" UNION {levels} WHERE frequent OR frequent_sentence"
             ") WHERE frequent_now != frequent OR sentence_now != frequent_sentence",
             (threshold, long_min_others, max(memory.total_articles - 1, 0), long_min_share),
         ).fetchall()
@@ -1377,11 +1382,15 @@ def _apply_memory(
         db.execute("DELETE FROM temp.outlet_others")
         db.executemany("INSERT INTO temp.outlet_others VALUES (?, ?)",
                        [(outlet, n - 1) for outlet, n in memory.outlet_totals.items()])
-        outlet_flipped = db.execute(
-            "SELECT outlet, fingerprint, sentence_now FROM ("
-            " SELECT l.outlet, l.fingerprint, l.frequent_sentence, (l.article_count >= ?1 AND t.others > 0"
+        outlet_levels = (
+            "SELECT l.outlet, l.fingerprint, l.frequent_sentence, (l.article_count >= ?1 AND t.others > 0"
             "  AND CAST(l.article_count - 1 AS REAL) / t.others >= ?2) IS 1 AS sentence_now"
             " FROM outlet_line_fingerprints l LEFT JOIN temp.outlet_others t USING (outlet)"
+        )
+        outlet_flipped = db.execute(
+            f"SELECT outlet, fingerprint, sentence_now FROM ("
+            f" {outlet_levels} WHERE l.article_count >= 2 AND l.article_count >= ?1"
+            f" UNION {outlet_levels} WHERE l.frequent_sentence"
             ") WHERE sentence_now != frequent_sentence",
             (CorpusMemory.outlet_threshold(rules), long_min_share),
         ).fetchall()

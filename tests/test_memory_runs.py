@@ -391,3 +391,49 @@ def test_explain_with_an_older_database_says_to_upgrade_it(tmp_path: Path) -> No
     assert result.exit_code != 0
     assert "built by an older etl" in result.output and f"etl db upgrade --db {db}" in result.output
     assert migrate.current_revision(db) == "0005"  # explain only reads
+
+
+def test_a_rerun_reads_only_the_memory_lines_that_can_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No statement of a re-run scans the corpus-memory tables whole: a line can only change status
+    if it recurs or is flagged, and the partial indexes of revision 0007 hold exactly those.  (One
+    row per distinct line of the archive: a scan is a cost in proportion to the archive.)"""
+    import sqlite3
+
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    make_engine = pipeline.make_engine
+
+    def traced(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        engine = make_engine(*args, **kwargs)
+        event.listen(engine, "connect", lambda dbapi_conn, _: dbapi_conn.set_trace_callback(statements.append))
+        return engine
+
+    monkeypatch.setattr(pipeline, "make_engine", traced)
+    folder, db = tmp_path / "in", tmp_path / "news.sqlite"
+    write_outlets(folder, gazette=range(12))
+    run(folder, db)
+    for name in ("0-10.txt", "0-11.txt"):  # the furniture flips back: a re-clean follows
+        shutil.move(folder / name, tmp_path / name)
+    (folder / "1-00.txt").write_text(outlet_article(OUTLETS[1], 0) + "\nA correction was added.\n", encoding="utf-8")
+    statements.clear()
+    summary = run(folder, db)
+    assert (summary.files_changed, summary.files_deleted, summary.articles_recleaned) == (1, 2, 10)
+
+    con = sqlite3.connect(db)
+    for sql in statements:  # the run's temporary tables, for the plans
+        if sql.startswith("CREATE TEMP TABLE"):
+            con.execute(sql)
+    scans, checked = [], 0
+    for sql in sorted(set(statements)):
+        if "line_fingerprints" not in sql or not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            continue
+        checked += 1
+        for *_, detail in con.execute("EXPLAIN QUERY PLAN " + sql):
+            table = detail.split()[1] if detail.startswith("SCAN ") else ""
+            if table in ("line_fingerprints", "outlet_line_fingerprints", "l") and "USING INDEX ix_" not in detail:
+                scans.append((detail, sql[:160]))
+    assert checked >= 4
+    assert scans == []

@@ -57,6 +57,7 @@ def test_user_rules_change_the_cleaning(tmp_path: Path) -> None:
     [
         ("this is = = not toml", "not valid TOML"),
         ('organisations = ["x"]\n', "must be a table"),
+        ("[cleaning.memory]\nmin_other_articles = 0\n", "min_other_articles must be at least 1"),
     ],
 )
 def test_bad_user_file_is_a_clear_error(tmp_path: Path, content: str, message: str) -> None:

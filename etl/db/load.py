@@ -323,14 +323,17 @@ def stored_memory(db, rules: Rules) -> CorpusMemory:  # noqa: ANN001 - any DB-AP
     """The corpus memory as stored: the lines whose live-article count reaches
     :meth:`CorpusMemory.threshold` (in an outlet: :meth:`CorpusMemory.outlet_threshold`), and the
     numbers of live articles (``db``: the run's connection or an analyst's read-only one)."""
+    # (``article_count >= 2`` lets SQLite range over the partial index of recurring lines: see
+    # migration 0007; every threshold is at least 2)
     rows = db.execute(
-        "SELECT fingerprint, article_count FROM line_fingerprints WHERE article_count >= ?",
+        "SELECT fingerprint, article_count FROM line_fingerprints WHERE article_count >= 2 AND article_count >= ?",
         (CorpusMemory.threshold(rules),),
     ).fetchall()
     total = db.execute("SELECT count(*) FROM articles WHERE deleted_at IS NULL").fetchone()[0]
     outlet_counts: dict[str, dict[str, int]] = {}
     for outlet, fp, n in db.execute(
-        "SELECT outlet, fingerprint, article_count FROM outlet_line_fingerprints WHERE article_count >= ?",
+        "SELECT outlet, fingerprint, article_count FROM outlet_line_fingerprints "
+        "WHERE article_count >= 2 AND article_count >= ?",
         (CorpusMemory.outlet_threshold(rules),),
     ):
         outlet_counts.setdefault(outlet, {})[fp] = n

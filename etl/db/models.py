@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -259,9 +260,18 @@ class Failure(Base):
     error: Mapped[str] = mapped_column(Text, comment="the reason, in words")
 
 
+#: Partial indexes of the corpus-memory tables (migration 0007): the lines found in two articles or
+#: more, by count, and the lines whose stored status is set.  See etl.db.load.stored_memory.
+RECURRING = text("article_count >= 2")
+
+
 class LineFingerprint(Base):
     __tablename__ = "line_fingerprints"
-    __table_args__ = ({"comment": "Corpus memory: in how many live articles each normalized line occurs."},)
+    __table_args__ = (
+        Index("ix_line_fingerprints_recurring", "article_count", sqlite_where=RECURRING),
+        Index("ix_line_fingerprints_flagged", "fingerprint", sqlite_where=text("frequent OR frequent_sentence")),
+        {"comment": "Corpus memory: in how many live articles each normalized line occurs."},
+    )
 
     fingerprint: Mapped[str] = mapped_column(String(32), primary_key=True, comment="normalized line fingerprint")
     article_count: Mapped[int] = mapped_column(Integer, default=0, comment="live articles containing the line")
@@ -281,6 +291,8 @@ class LineFingerprint(Base):
 class OutletLineFingerprint(Base):
     __tablename__ = "outlet_line_fingerprints"
     __table_args__ = (
+        Index("ix_outlet_line_fingerprints_recurring", "article_count", sqlite_where=RECURRING),
+        Index("ix_outlet_line_fingerprints_flagged", "outlet", "fingerprint", sqlite_where=text("frequent_sentence")),
         {
             "comment": "Corpus memory per outlet: in how many of an outlet's live articles each normalized line "
             "occurs (articles whose outlet the text tells; the line's text is in line_fingerprints.sample)."

@@ -117,10 +117,20 @@ def load_rules(user_file: str | Path | None = None) -> Rules:
                 )
             data[namespace] = merge(data.get(namespace, {}), table)
         sources.append(str(path))
+    _check(data)
     digest = hashlib.sha256(
         json.dumps([ALGORITHM_VERSION, data], sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()[:12]
     return Rules(data=_freeze(data), version=f"{ALGORITHM_VERSION}-{digest}", sources=tuple(sources))
+
+
+def _check(data: Mapping[str, Any]) -> None:
+    """Settings whose bad values would not fail by themselves but quietly do harm."""
+    memory = data.get("cleaning", {}).get("memory", {})
+    if int(memory.get("min_other_articles", 3)) < 1:
+        # with 0, every line (even one found in no other article) would be recurring boilerplate;
+        # the database's indexes of recurring lines (migration 0007) also rely on it being >= 1
+        raise RulesError("[cleaning.memory] min_other_articles must be at least 1")
 
 
 @cache
