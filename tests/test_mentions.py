@@ -142,3 +142,21 @@ def test_honorifics_and_abbreviated_given_names() -> None:
         "Headliner Jo Pike played late. Ma. Teresa Villamor said it. Villamor said more.",
     )
     assert {r.name for r in refs} == {"Musa Bello", "Ahmad Zaki", "Rosa Lim", "Jo Pike", "Ma. Teresa Villamor"}
+
+
+@pytest.mark.parametrize(
+    ("texts", "people"),
+    [
+        # a common noun opening a sentence, written in lower case elsewhere: not a name
+        (("Measles was declared eliminated in 2017, officials said.", "The measles vaccine is free."), []),
+        # the plural of a role noun: a group of people, not a family name
+        (("Residents told reporters the road was shut.", "Witnesses said the driver fled."), []),
+        # a family name that is also a word stays a name when the article names the person in full
+        (("Condoleezza Rice arrived on Monday.", "Rice said rice prices were not on the agenda."),
+         ["Condoleezza Rice", "Rice"]),
+        # a family name ending in -s is not a plural ("Rogers" is not a role noun)
+        (("Rogers said the board would meet again.",), ["Rogers"]),
+    ],
+)
+def test_common_words_opening_a_sentence_are_not_people(texts: tuple[str, ...], people: list[str]) -> None:
+    assert surfaces(*texts) == people

@@ -913,12 +913,17 @@ def find_mentions(
             single_people[key] = pi
         return pi
 
+    # a word ending a longer run may be the family name of someone named in full ("Condoleezza Rice"
+    # ... "Rice said ... rice prices"): never taken for a common noun
+    full_name_ends = {r.words[-1] for r in runs if len(r.words) >= 2}
     for r in singles:
         word = _single_word(r)
         initial = _leading_initial(r)
         pi = _lookup(names, people, families, givens, word, r, article)
         if pi is not None and initial and not _initial_fits(people[pi], initial):
             pi = None  # "K. Smith" is not the article's John Smith
+        if pi is None and _common_word(lex, r, article) and r.words[0] not in full_name_ends:
+            continue
         if pi is None:
             # a first name alone: after a kinship noun, or a known given name with an age ("said Marta, 24")
             as_given = (
@@ -1354,6 +1359,25 @@ def _split_run(names: NameData, r: Run, out: list[Run], known_family: set[str]) 
             continue
         if names.family_key(w) in known_family:
             out.append(Run(r.para, a, b, [w], [f], [(a, b)], titlecase=r.titlecase))
+
+
+def _common_word(lex: Lexicon, r: Run, article: _Article) -> bool:
+    """A lone capitalised word that is a common noun opening a sentence, not a family name: the
+    article also writes it in lower case ("Measles is spreading ... the measles vaccine"), or it is
+    the plural of a role noun ("Residents told reporters", "Witnesses said": ``role_nouns``).
+
+    Only for a word with no other evidence of a name: no title or kinship noun before it, not a
+    known given name, no initial.  The caller only asks about a word no person of the article has
+    as family name yet and no longer run of the article ends with, so "Rice said" still joins
+    "Condoleezza Rice"."""
+    if len(r.words) != 1 or r.flags[0] & (GIVEN | INITIAL) or r.title_before or r.kin_before or r.rank_before:
+        return False
+    word = r.words[0]
+    if word.endswith("s") and len(word) > 3:
+        low = word.casefold()
+        if low[:-1] in lex.roles or (low.endswith("es") and low[:-2] in lex.roles):
+            return True
+    return article.lower_elsewhere(word)
 
 
 def _single_word(r: Run) -> str:
