@@ -151,6 +151,8 @@ def test_honorifics_and_abbreviated_given_names() -> None:
         (("Measles was declared eliminated in 2017, officials said.", "The measles vaccine is free."), []),
         # the plural of a role noun: a group of people, not a family name
         (("Residents told reporters the road was shut.", "Witnesses said the driver fled."), []),
+        # "The X said" opening a sentence: a body or a thing ("The Bench", "The Rovers"), not a person
+        (("The Bench said it was not satisfied with the answer.",), []),
         # a family name that is also a word stays a name when the article names the person in full
         (("Condoleezza Rice arrived on Monday.", "Rice said rice prices were not on the agenda."),
          ["Condoleezza Rice", "Rice"]),

@@ -621,8 +621,8 @@ def _run_shape(lex: Lexicon, items: list[tuple[int, int, str, int]], idx: list[i
             locative = True
         elif pf & PLACE and not pf & (TITLE | GIVEN) and len(idx) == 1 and not flags[0] & GIVEN:
             score -= 2  # "Plymouth Argyle", "Dynamo Kyiv": one word glued to a place is a team or a firm
-        elif pf & CONNECT and items[first - 1][2] == "the":
-            the_before = True
+        elif pf & CONNECT and items[first - 1][2] == "the" or items[first - 1][2] == "The" and len(idx) == 1:
+            the_before = True  # "the Bench", and "The Bench said" opening a sentence: a thing or a body
         elif pf & CONNECT and items[first - 1][2] in ("of", "for"):
             of_before = True  # "Tom Keller of Virginia": a place or an organisation, not a second person
             k = first - 2
