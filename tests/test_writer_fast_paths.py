@@ -176,7 +176,7 @@ def _resolve_fixtures(db_path: Path, batch: int | None, finish: bool = True) -> 
         # meet its full name later (a merge, which reads names: the batch's are refreshed first)
         names = fixture_names()
         articles = [load_paragraphs(name) for name in names + names[::-1]]
-        for at, family in ((3, "Smith"), (len(names) + 2, "Kovalenko")):
+        for at, family in ((3, "Smith"), (len(names) + 2, "Halloran")):  # family names no fixture uses
             articles[at:at] = [
                 [Paragraph(0, "body", f"Officials said J. {family} arrived on Monday.", 0, 0)],
                 [Paragraph(0, "body", f"Mr {family} declined to comment, said a spokesman.", 0, 0)],
