@@ -162,3 +162,20 @@ def test_honorifics_and_abbreviated_given_names() -> None:
 )
 def test_common_words_opening_a_sentence_are_not_people(texts: tuple[str, ...], people: list[str]) -> None:
     assert surfaces(*texts) == people
+
+
+@pytest.mark.parametrize(
+    ("text", "people"),
+    [
+        # a judge's title right before the name, alone or after "Chief"
+        ("The bench of Chief Justice Amara Whitlock and Justice Tobiah Renner heard the case.",
+         ["Amara Whitlock", "Tobiah Renner"]),
+        # ... but "Justice Minister X": the head title is "Minister"
+        ("Justice Minister Anna Berg said the Justice Department would act.", ["Anna Berg"]),
+        # an apposition after a compound role noun
+        ("The party's secretary-general, Tembeka Ndlovu, confirmed the deal.", ["Tembeka Ndlovu"]),
+        ("The commander-in-chief, Oleksandr Marchuk, visited the front.", ["Oleksandr Marchuk"]),
+    ],
+)
+def test_titles_and_role_appositions_before_unknown_names(text: str, people: list[str]) -> None:
+    assert surfaces(text) == people

@@ -152,6 +152,19 @@ def _prev_words(before: str) -> re.Match | None:
 
 
 _PREV_ROLE_COMMA = re.compile(r"([\w’'-]+),[ \u00a0]+$")
+#: Role nouns that, before a comma, usually end a phrase rather than open an apposition ("the
+#: president, Biden's ally").
+_NOT_APPOSITION_ROLES = ("president", "general", "chief", "head", "leader")
+
+
+def _role_noun(lex: Lexicon, word: str) -> bool:
+    """``word`` (casefolded) is a role noun, or a compound of one ("secretary-general",
+    "commander-in-chief", "ex-minister")."""
+    if word in lex.roles:
+        return True
+    if "-" in word:
+        return any(part in lex.roles and part not in _NOT_APPOSITION_ROLES for part in word.split("-"))
+    return False
 _AFTER = re.compile(r"(['’]s?(?![\w]))?[ \u00a0]*(,)?[ \u00a0]*([\w’'-]+)?(?:[ \u00a0]+([\w’'-]+))?")
 _TITLECASE_WORD = re.compile(r"\b[^\W\d_][\w’'-]*")
 
@@ -687,7 +700,7 @@ def _make_run(lex: Lexicon, para_index: int, text: str, s0: int, shape: _RunShap
         pm = _prev_words(before)
         if not pm and "," in before:  # _PREV_ROLE_COMMA needs a comma
             pc = _PREV_ROLE_COMMA.search(before)
-            if pc and pc.group(1).casefold() in lex.roles and pc.group(1).casefold() not in ("president", "general", "chief", "head", "leader"):
+            if pc and _role_noun(lex, pc.group(1).casefold()) and pc.group(1).casefold() not in _NOT_APPOSITION_ROLES:
                 r.title_before = True
                 r.kin_before = pc.group(1).casefold() in KINSHIP
         if pm:
@@ -697,11 +710,11 @@ def _make_run(lex: Lexicon, para_index: int, text: str, s0: int, shape: _RunShap
                 w1, w0 = g2.casefold(), g1.casefold()
                 if comma:
                     # "her husband, Gaël Monfils": a role noun then a comma is an apposition
-                    if w1 in lex.roles and w1 not in ("president", "general", "chief", "head", "leader"):
+                    if _role_noun(lex, w1) and w1 not in _NOT_APPOSITION_ROLES:
                         r.title_before = True
                         r.kin_before = w1 in KINSHIP
                     w1 = ""
-            if w1 in lex.roles:
+            if _role_noun(lex, w1):
                 r.title_before = True
                 if w1 in KINSHIP:
                     r.kin_before = True
