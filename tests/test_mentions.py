@@ -172,6 +172,8 @@ def test_common_words_opening_a_sentence_are_not_people(texts: tuple[str, ...], 
          ["Amara Whitlock", "Tobiah Renner"]),
         # ... but "Justice Minister X": the head title is "Minister"
         ("Justice Minister Anna Berg said the Justice Department would act.", ["Anna Berg"]),
+        # beside a full name, two name words are a full name even with a given name the lexicon lacks
+        ("The coach has favoured Tavita Ulufonua and Kim Min-jae at centre-back.", ["Tavita Ulufonua", "Kim Min-jae"]),
         # an apposition after a compound role noun
         ("The party's secretary-general, Tembeka Ndlovu, confirmed the deal.", ["Tembeka Ndlovu"]),
         ("The commander-in-chief, Oleksandr Marchuk, visited the front.", ["Oleksandr Marchuk"]),

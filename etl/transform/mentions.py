@@ -1207,9 +1207,13 @@ def _coordinate(
                 if r.thing or r.titlecase or r.the_before or r.locative or r.of_before or r.score < -1:
                     continue
                 if len(r.words) != 1:
-                    # "Enzo Fernandez and Reece James": a full name with a given name and nothing else
-                    if len(r.words) <= 3 and any(f & GIVEN for f in r.flags) and not any(
-                        f & _BLOCK_COORD for f in r.flags
+                    # "Enzo Fernandez and Reece James": a full name with a given name and nothing else;
+                    # "Dayot Upamecano and Kim Min-jae": beside a full name, two or three name words
+                    # are a full name too, even when the given name is not one the lexicon knows
+                    if (
+                        len(r.words) <= 3
+                        and (any(f & GIVEN for f in r.flags) or _name_words(s) >= 2)
+                        and not any(f & _BLOCK_COORD for f in r.flags)
                     ):
                         is_strong.add(dst)
                         strong.append(r)
