@@ -151,6 +151,12 @@ def test_honorifics_and_abbreviated_given_names() -> None:
         (("Measles was declared eliminated in 2017, officials said.", "The measles vaccine is free."), []),
         # the plural of a role noun: a group of people, not a family name
         (("Residents told reporters the road was shut.", "Witnesses said the driver fled."), []),
+        # named storms and operations are things, in full and alone
+        (("Hurricane Harvey flooded Houston in 2017, said Ana Ruiz.", "Harvey was the wettest storm on record."),
+         ["Ana Ruiz"]),
+        (("Severe Tropical Storm Kristine hit the coast, said Jairo Bolledo.",), ["Jairo Bolledo"]),
+        # an instrument named after a person is a thing
+        (("The James Webb Space Telescope found it, Tomas Reyes said.",), ["Tomas Reyes"]),
         # "The X said" opening a sentence: a body or a thing ("The Bench", "The Rovers"), not a person
         (("The Bench said it was not satisfied with the answer.",), []),
         # a family name that is also a word stays a name when the article names the person in full

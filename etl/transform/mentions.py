@@ -192,6 +192,7 @@ class Lexicon:
     title_modifiers: frozenset[str]
     thing_before: frozenset[str]
     thing_after: frozenset[str]
+    thing_heads: frozenset[str]
     place_after: frozenset[str]
     surname_form: re.Pattern
     notable_by_start: dict[str, tuple[tuple[str, str], ...]]  # first two plain letters -> ((plain family, family), ...)
@@ -279,6 +280,7 @@ def lexicon(rules: Rules) -> Lexicon:
         title_modifiers=frozenset(p.get("title_modifiers", ())),
         thing_before=frozenset(p.get("thing_nouns_before", ())),
         thing_after=frozenset(p.get("thing_nouns_after", ())),
+        thing_heads=frozenset(p.get("thing_heads", ())),
         place_after=frozenset(p.get("place_nouns_after", ())),
         surname_form=surname_form,
         notable_by_start={k: tuple(v) for k, v in by_start.items()},
@@ -681,6 +683,8 @@ def _make_run(lex: Lexicon, para_index: int, text: str, s0: int, shape: _RunShap
     # most runs are one word: no comprehension for them
     offs = [(start, end)] if len(shape.offs) == 1 else [(s0 + a, s0 + b) for a, b in shape.offs]
     r = Run(para_index, start, end, list(shape.words), list(shape.flags), offs, titlecase=titlecase)
+    if len(r.words) > 1 and not lex.thing_heads.isdisjoint(r.words[:-1]):
+        r.thing = MADE  # "Hurricane Harvey", "Severe Tropical Storm Kristine": a storm, not a person
     if shape.evidence:  # most runs have none inside their span
         r.score = shape.score
         r.locative = shape.locative
