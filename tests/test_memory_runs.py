@@ -70,6 +70,13 @@ def cleaning(db: Path) -> list[tuple]:
     )
 
 
+def fresh_cleaning(folder: Path, tmp_path: Path) -> list[tuple]:
+    """:func:`cleaning` of a fresh run over ``folder`` (into a new database in ``tmp_path``)."""
+    other = tmp_path / f"fresh{len(list(tmp_path.glob('fresh*')))}.sqlite"
+    run(folder, other)
+    return cleaning(other)
+
+
 def mispredicted(caplog: pytest.LogCaptureFixture) -> int:
     """Lines the last runs counted other than the counting pass predicted (from the run's log)."""
     return sum(int(m.group(1)) for m in re.finditer(r"(\d+) counted other than predicted", caplog.text))
@@ -135,11 +142,6 @@ def test_nightly_changes_keep_the_prediction_exact_and_end_like_a_fresh_run(
     trash = tmp_path / "trash"
     trash.mkdir()
 
-    def fresh() -> list[tuple]:
-        other = tmp_path / f"fresh{len(list(tmp_path.glob('fresh*')))}.sqlite"
-        run(folder, other)
-        return cleaning(other)
-
     write_corpus(folder, range(9))  # night 1: 9 articles, the promo stays
     run(folder, db)
     assert set(promo_labels(db).values()) == {"body"}
@@ -149,7 +151,7 @@ def test_nightly_changes_keep_the_prediction_exact_and_end_like_a_fresh_run(
     assert summary.files_new == 3
     assert summary.articles_recleaned == 9  # the 9 older ones; the 3 new were cleaned right at once
     assert set(promo_labels(db).values()) == {"boilerplate"}
-    assert cleaning(db) == fresh()
+    assert cleaning(db) == fresh_cleaning(folder, tmp_path)
 
     (folder / "03.txt").write_text(article(3, edit=" Work starts in June."), encoding="utf-8")  # changed
     for name in ("10.txt", "11.txt"):  # gone: 10 live articles, 9 others each: the promo is body again
@@ -157,14 +159,14 @@ def test_nightly_changes_keep_the_prediction_exact_and_end_like_a_fresh_run(
     summary = run(folder, db)
     assert (summary.files_changed, summary.files_deleted) == (1, 2)
     assert set(promo_labels(db).values()) == {"body"}
-    assert cleaning(db) == fresh()
+    assert cleaning(db) == fresh_cleaning(folder, tmp_path)
 
     for name in ("10.txt", "11.txt"):  # back with the same bytes: revived, boilerplate again
         shutil.move(trash / name, folder / name)
     summary = run(folder, db)
     assert summary.files_revived == 2
     assert set(promo_labels(db).values()) == {"boilerplate"}
-    assert cleaning(db) == fresh()
+    assert cleaning(db) == fresh_cleaning(folder, tmp_path)
     assert mispredicted(caplog) == 0
 
 
@@ -268,11 +270,6 @@ def test_an_outlet_growing_and_shrinking_re_cleans_its_articles_and_ends_like_a_
     trash = tmp_path / "trash"
     trash.mkdir()
 
-    def fresh() -> list[tuple]:
-        other = tmp_path / f"fresh{len(list(tmp_path.glob('fresh*')))}.sqlite"
-        run(folder, other)
-        return cleaning(other)
-
     write_outlets(folder, gazette=range(9))  # night 1: 8 other Gazette articles: not enough
     run(folder, db)
     assert set(furniture_labels(db).values()) == {"body"}
@@ -282,7 +279,7 @@ def test_an_outlet_growing_and_shrinking_re_cleans_its_articles_and_ends_like_a_
     assert summary.files_new == 3
     assert summary.articles_recleaned == 9  # the Gazette's 9 older articles, no other outlet's
     assert set(furniture_labels(db).values()) == {"boilerplate: seen in 11 other articles of Harbour Gazette"}
-    assert cleaning(db) == fresh()
+    assert cleaning(db) == fresh_cleaning(folder, tmp_path)
 
     # the outlet shrinks (two files gone) and one of its articles stops telling its name
     for name in ("0-10.txt", "0-11.txt"):
@@ -293,7 +290,7 @@ def test_an_outlet_growing_and_shrinking_re_cleans_its_articles_and_ends_like_a_
     assert set(furniture_labels(db).values()) == {"body"}  # 9 Gazette articles left, 8 others
     assert query(db, "SELECT o.article_count, o.frequent_sentence FROM outlet_line_fingerprints o "
                      "JOIN line_fingerprints l USING (fingerprint) WHERE l.sample = ?", (FURNITURE,)) == [(9, 0)]
-    assert cleaning(db) == fresh()
+    assert cleaning(db) == fresh_cleaning(folder, tmp_path)
 
     for name in ("0-10.txt", "0-11.txt"):  # back with the same bytes: revived
         shutil.move(trash / name, folder / name)
@@ -301,7 +298,7 @@ def test_an_outlet_growing_and_shrinking_re_cleans_its_articles_and_ends_like_a_
     summary = run(folder, db)
     assert summary.files_revived == 2
     assert set(furniture_labels(db).values()) == {"boilerplate: seen in 11 other articles of Harbour Gazette"}
-    assert cleaning(db) == fresh()
+    assert cleaning(db) == fresh_cleaning(folder, tmp_path)
     assert mispredicted(caplog) == 0
 
 
