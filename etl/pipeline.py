@@ -725,23 +725,26 @@ class _CountChanges:
             ") WHERE n >= ?1",
             (CorpusMemory.threshold(rules),),
         ).fetchall()
+        live = self.db.execute("SELECT count(*) FROM articles WHERE deleted_at IS NULL").fetchone()[0]
+        outlet_totals = load.outlet_totals(self.db)
+        for outlet, delta in self.outlet_articles.items():
+            outlet_totals[outlet] = outlet_totals.get(outlet, 0) + delta
         outlet_counts: dict[str, dict[str, int]] = {}
+        matters = CorpusMemory.matters_in_outlet
         for outlet, fp, n in self.db.execute(
             "SELECT outlet, fingerprint, n FROM ("
             " SELECT c.outlet, c.fingerprint, coalesce(l.article_count, 0) + c.delta AS n"
             " FROM temp.outlet_count_changes c LEFT JOIN outlet_line_fingerprints l USING (outlet, fingerprint)"
             " UNION ALL"
             " SELECT outlet, fingerprint, article_count FROM outlet_line_fingerprints l"
-            " WHERE article_count >= 2 AND article_count >= ?1 AND NOT EXISTS (SELECT 1 FROM temp.outlet_count_changes c"
+            " WHERE article_count >= 2 AND article_count >= ?1"
+            " AND NOT EXISTS (SELECT 1 FROM temp.outlet_count_changes c"
             "  WHERE c.outlet = l.outlet AND c.fingerprint = l.fingerprint)"
             ") WHERE n >= ?1",
             (CorpusMemory.outlet_threshold(rules),),
         ):
-            outlet_counts.setdefault(outlet, {})[fp] = n
-        live = self.db.execute("SELECT count(*) FROM articles WHERE deleted_at IS NULL").fetchone()[0]
-        outlet_totals = load.outlet_totals(self.db)
-        for outlet, delta in self.outlet_articles.items():
-            outlet_totals[outlet] = outlet_totals.get(outlet, 0) + delta
+            if matters(n, outlet_totals.get(outlet, 0), rules):
+                outlet_counts.setdefault(outlet, {})[fp] = n
         self.db.execute("DELETE FROM temp.count_changes")
         self.db.execute("DELETE FROM temp.outlet_count_changes")
         return CorpusMemory.from_counts(
@@ -1358,7 +1361,8 @@ def _apply_memory(
     threshold = CorpusMemory.threshold(rules)
     long_min_others, long_min_share = long_line_thresholds(rules)
     db = load.raw(conn)
-    for table, columns in (("flipped", "fingerprint TEXT PRIMARY KEY"), ("mispredicted", "fingerprint TEXT PRIMARY KEY"),
+    line = "fingerprint TEXT PRIMARY KEY"
+    for table, columns in (("flipped", line), ("mispredicted", line),
                            ("outlet_flipped", _OUTLET_LINE), ("outlet_mispredicted", _OUTLET_LINE),
                            ("outlet_others", "outlet TEXT PRIMARY KEY, others INTEGER NOT NULL")):
         db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({columns})")

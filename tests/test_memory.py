@@ -195,3 +195,13 @@ def test_a_line_naming_the_outlet_is_not_judged_within_it():
     assert labels(ARTICLE.replace("Gazette Extra\n", furniture + "\n"), memory, "Harbour Gazette")[furniture][0] == (
         "boilerplate"
     )
+
+
+def test_the_outlet_snapshot_holds_only_lines_that_can_be_recurring_there():
+    matters = CorpusMemory.matters_in_outlet
+    assert matters(11, 11, RULES)  # 10 others of 10
+    assert not matters(10, 10, RULES)  # 9 others: too few for a sentence
+    assert not matters(11, 100, RULES)  # 10 of 99 others: under the share
+    assert matters(31, 101, RULES)  # 30 of 100
+    assert not matters(30, 101, RULES)
+    assert not matters(11, 0, RULES)  # no live article of the outlet left

@@ -330,16 +330,17 @@ def stored_memory(db, rules: Rules) -> CorpusMemory:  # noqa: ANN001 - any DB-AP
         (CorpusMemory.threshold(rules),),
     ).fetchall()
     total = db.execute("SELECT count(*) FROM articles WHERE deleted_at IS NULL").fetchone()[0]
+    totals = outlet_totals(db)
     outlet_counts: dict[str, dict[str, int]] = {}
+    matters = CorpusMemory.matters_in_outlet
     for outlet, fp, n in db.execute(
         "SELECT outlet, fingerprint, article_count FROM outlet_line_fingerprints "
         "WHERE article_count >= 2 AND article_count >= ?",
         (CorpusMemory.outlet_threshold(rules),),
     ):
-        outlet_counts.setdefault(outlet, {})[fp] = n
-    return CorpusMemory.from_counts(
-        dict(rows), total_articles=total, outlet_counts=outlet_counts, outlet_totals=outlet_totals(db)
-    )
+        if matters(n, totals.get(outlet, 0), rules):
+            outlet_counts.setdefault(outlet, {})[fp] = n
+    return CorpusMemory.from_counts(dict(rows), total_articles=total, outlet_counts=outlet_counts, outlet_totals=totals)
 
 
 def outlet_totals(db) -> dict[str, int]:  # noqa: ANN001 - any DB-API connection

@@ -147,7 +147,7 @@ class CorpusMemory:
     Counts are as stored: they include the article being re-cleaned when it is stored (see the
     module docstring).  ``total_articles`` (and ``outlet_totals``) are the live article counts the
     share rule for long lines compares with; 0 means unknown.  ``outlet_counts`` hold, per outlet,
-    the lines whose count in the outlet reaches :meth:`outlet_threshold` (fewer cannot matter).
+    the lines that can be recurring there (:meth:`matters_in_outlet`; the others cannot matter).
     """
 
     counts: Mapping[str, int] = field(default_factory=lambda: _EMPTY)
@@ -184,6 +184,17 @@ class CorpusMemory:
         """The stored count in an outlet's articles from which the outlet scope can call a line
         recurring: as many other articles as a sentence-like line needs, plus the article itself."""
         return max(long_line_thresholds(rules)[0], int(_memory_rules(rules).get("min_other_articles", 3))) + 1
+
+    @staticmethod
+    def matters_in_outlet(count: int, outlet_total: int, rules: Rules) -> bool:
+        """Whether a line stored ``count`` times among an outlet's ``outlet_total`` live articles
+        can be recurring in the outlet scope: enough of them and a large enough share.  Only such
+        lines go into ``outlet_counts`` (a line below the share can never be recurring there, and a
+        lede guarding one that is has at least its share), which keeps the snapshot small on a large
+        archive where much recurs a little within each outlet."""
+        if count < CorpusMemory.outlet_threshold(rules) or outlet_total <= 1:
+            return False
+        return (count - 1) / (outlet_total - 1) >= long_line_thresholds(rules)[1]
 
     def __bool__(self) -> bool:
         return bool(self.counts) or bool(self.outlet_counts)
