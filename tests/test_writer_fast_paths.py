@@ -13,7 +13,7 @@ import pytest
 
 from etl import resolve
 from etl.db import migrate
-from etl.db.engine import INSERT_VARIABLES, insert_rows
+from etl.db.engine import EXACT_ROWS, INSERT_VARIABLES, _chunk_sizes, insert_rows
 from etl.rules import default_rules
 from etl.transform.names import NameData, name_data, split_name
 
@@ -31,7 +31,7 @@ def _db(path: Path) -> sqlite3.Connection:
     return db
 
 
-@pytest.mark.parametrize("count", [1, 7, INSERT_VARIABLES // 6, INSERT_VARIABLES // 6 * 2 + 3, INSERT_VARIABLES])
+@pytest.mark.parametrize("count", [1, 7, 33, 97, INSERT_VARIABLES // 6, INSERT_VARIABLES // 6 * 2 + 3, INSERT_VARIABLES])
 def test_insert_rows_writes_what_executemany_writes(tmp_path: Path, count: int) -> None:
     rng = random.Random(count)
     words = ["Zelensky", "minister", "Kyiv", "élan", "naïve", "shelling", "‘quoted’", "talks"]
@@ -283,3 +283,19 @@ def test_batched_writes_equal_writes_one_by_one(tmp_path: Path, batch: int) -> N
     assert len(one_by_one["line_fingerprints"]) > 100 and one_by_one["person_aliases"]
     assert _write_fixture_articles(tmp_path / "batched.db", batch) == one_by_one
     assert consistency_problems(tmp_path / "batched.db") == []
+
+
+def test_insert_rows_prepares_few_large_statements() -> None:
+    """Any row count is cut into statements of at most the chunk; above EXACT_ROWS only powers of
+    two and the chunk itself, so a connection caches a handful of large statements per table
+    (one per size filled the statement cache and the run's memory grew with the archive)."""
+    chunk = INSERT_VARIABLES // 4
+    seen: set[int] = set()
+    for n in range(1, 3 * chunk):
+        sizes = list(_chunk_sizes(n, chunk))
+        assert sum(sizes) == n and all(0 < s <= chunk for s in sizes)
+        assert len(sizes) <= n // chunk + 4  # full chunks, then a few halving pieces and the rest
+        seen.update(sizes)
+    large = {s for s in seen if s > EXACT_ROWS}
+    assert large == {s for s in (64, 128, chunk) if s <= chunk}
+    assert list(_chunk_sizes(13, chunk)) == [13]  # an article's paragraphs: one statement
