@@ -125,16 +125,6 @@ def test_a_wrong_prediction_is_caught_and_repaired(
     assert cleaning(db) == cleaning(reference)
 
 
-def test_counts_spilled_to_disk_predict_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                 caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setattr(pipeline, "COUNT_CHANGES_IN_MEMORY", 2)  # add up on disk all the time
-    folder, db = tmp_path / "in", tmp_path / "news.sqlite"
-    write_corpus(folder, range(12))
-    summary = run(folder, db)
-    assert summary.articles_recleaned == 0 and mispredicted(caplog) == 0
-    assert set(promo_labels(db).values()) == {"boilerplate"}
-
-
 def test_nightly_changes_keep_the_prediction_exact_and_end_like_a_fresh_run(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -321,15 +311,21 @@ def test_a_wrong_outlet_prediction_is_caught_and_repaired(
     assert cleaning(db) == cleaning(reference)
 
 
-def test_per_outlet_counts_spilled_to_disk_predict_the_same(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("scope", ["corpus", "outlet"])
+def test_counts_spilled_to_disk_predict_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, scope: str
 ) -> None:
-    monkeypatch.setattr(pipeline, "COUNT_CHANGES_IN_MEMORY", 2)
+    monkeypatch.setattr(pipeline, "COUNT_CHANGES_IN_MEMORY", 2)  # add up on disk all the time
     folder, db = tmp_path / "in", tmp_path / "news.sqlite"
-    write_outlets(folder, gazette=range(12))
+    if scope == "corpus":
+        write_corpus(folder, range(12))
+        labels, expected = promo_labels, "boilerplate"
+    else:
+        write_outlets(folder, gazette=range(12))
+        labels, expected = furniture_labels, "boilerplate: seen in 11 other articles of Harbour Gazette"
     summary = run(folder, db)
     assert summary.articles_recleaned == 0 and mispredicted(caplog) == 0
-    assert set(furniture_labels(db).values()) == {"boilerplate: seen in 11 other articles of Harbour Gazette"}
+    assert set(labels(db).values()) == {expected}
 
 
 def test_upgrading_an_archive_counts_its_outlets_and_the_next_run_applies_them(
