@@ -180,6 +180,10 @@ def test_common_words_opening_a_sentence_are_not_people(texts: tuple[str, ...], 
         ("Justice Minister Anna Berg said the Justice Department would act.", ["Anna Berg"]),
         # beside a full name, two name words are a full name even with a given name the lexicon lacks
         ("The coach has favoured Tavita Ulufonua and Kim Min-jae at centre-back.", ["Tavita Ulufonua", "Kim Min-jae"]),
+        # a family name's particle opening a sentence: "Van Dijk", not the city of Van
+        ("Water board chairman Joost van Dijk said the dikes would hold. Van Dijk added that the levees were raised.",
+         ["Joost van Dijk", "Van Dijk"]),
+        ("Protesters gathered in Van, a city in eastern Turkey, on Monday.", []),
         # an apposition after a compound role noun
         ("The party's secretary-general, Tembeka Ndlovu, confirmed the deal.", ["Tembeka Ndlovu"]),
         ("The commander-in-chief, Oleksandr Marchuk, visited the front.", ["Oleksandr Marchuk"]),

@@ -588,6 +588,8 @@ def _span_info(lex: Lexicon, span_text: str) -> _SpanInfo:
                     items[cur[0]][3] & PLACE
                     and not items[cur[0]][3] & GIVEN
                     and not items[cur[1]][3] & PARTICLE  # "Van den Broek", "De la Cruz"
+                    # a particle opening a sentence, "Van Dijk said": the family name, not the city of Van
+                    and not classes.get(items[cur[0]][2].lower(), 0) & PARTICLE
                 )
                 or (len(cur) > 2 and not items[cur[0]][3] & GIVEN and items[cur[1]][3] & GIVEN)
             ):
@@ -1321,6 +1323,8 @@ def _given_ref(
 def _fix_opener(lex: Lexicon, r: Run, text: str) -> None:
     if r.title_before or r.flags[0] & GIVEN or r.flags[1] & PARTICLE:
         return  # "Van den Broek said": a capitalised particle, not a place
+    if lex.classes.get(r.words[0].lower(), 0) & PARTICLE and len(r.words) == 2:
+        return  # "Van Dijk said", "De Ligt fell": the particle of a family name opening a sentence
     w = r.words[0]
     if w.endswith(("ing", "ed", "ly")) or r.flags[0] & (PLACE | STOP):
         nxt = text.find(r.words[1], r.start + len(w))
