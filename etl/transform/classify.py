@@ -590,8 +590,12 @@ def _byline_rest(text: str, c: _Compiled) -> str | None:
     tokens = _NAME_TOKEN.findall(names)
     if not tokens or len(tokens) > 12:
         return None
-    if all(tok[:1].isupper() or tok.casefold() in c.byline_joiners for tok in tokens):
-        # the part after a comma is a role or an outlet ("Staff Writer", "senior correspondent")
+    if all(
+        tok[:1].isupper() or tok.casefold() in c.byline_joiners or tok.casefold().encode() in c.author_roles
+        for tok in tokens
+    ):
+        # the part after a comma is a role or an outlet ("Staff Writer", "senior correspondent");
+        # a role may also come before the name ("By North America correspondent Jane Doe")
         if "," in rest and len(rest.split(",", 1)[1].split()) > 8:
             return None
         return rest

@@ -255,10 +255,22 @@ def _names(body: str, role: str, line: int, c: _Compiled) -> list[Credit]:
             if hit[1]:
                 out.append(Credit(name=hit[0], role="agency", line=line))
             continue  # an outlet that is not an agency: not a credit
-        person = _person(_strip_title(piece, c), c)
+        if _strip_title(piece, c) != piece:
+            continue  # a job after the name ("..., North America correspondent"), not a second name
+        person = _person(_after_job(piece, c), c)
         if person is not None:
             out.append(Credit(name=person, role=role, line=line))
     return out
+
+
+def _after_job(piece: str, c: _Compiled) -> str:
+    """The name after a job that comes first ("North America correspondent Bridget Cassidy",
+    "Senior Correspondent Jane Doe"): the words after the last title word, else ``piece``."""
+    words = piece.split()
+    for k in range(len(words) - 2, -1, -1):
+        if words[k].casefold().strip(".,") in c.titles:
+            return " ".join(words[k + 1 :])
+    return piece
 
 
 def _photo_body(body: str, line: int, c: _Compiled) -> list[Credit]:
