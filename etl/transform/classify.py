@@ -743,6 +743,16 @@ def classify(
         if st.anchor:
             break
 
+    # an ALL-CAPS line ending in "?" or "." is a headline or a label ("MEXICO ELECTION: WHO IS
+    # XÓCHITL GÁLVEZ?"), not prose, when the article's prose is in mixed case
+    caps_anchors = [
+        i for i in range(n)
+        if states[i].anchor and states[i].label is None and feats[i].text.isupper() and _is_allcaps(feats[i], c)
+    ]
+    if caps_anchors and any(states[i].anchor and not feats[i].text.isupper() for i in range(n)):
+        for i in caps_anchors:
+            states[i].anchor = False
+
     _about_section(segments, feats, states, c, first)
     anchors = [i for i in range(n) if states[i].anchor]
     first = anchors[0] if anchors else n
