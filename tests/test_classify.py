@@ -351,3 +351,15 @@ def test_pull_quote_repeating_a_paragraph_is_a_duplicate():
     text = _article(middle=middle)
     assert label_of(text, "\u201cthe old quay will stay open\u201d") == "duplicate"
     assert label_of(text, "\u201cWe had to act fast,\u201d the harbour master said.") == "body"
+
+
+def test_an_article_written_wholly_in_capitals_keeps_its_prose():
+    """Only where the prose is mixed case is an ALL-CAPS sentence a headline or a label."""
+    text = (
+        "FERRY FARES TO RISE IN SPRING\n\n"
+        "THE HARBOUR BOARD SAID ON MONDAY THAT FARES ON THE ISLAND ROUTES WILL RISE BY A TENTH IN APRIL.\n\n"
+        "WHO WILL PAY THE MOST? COMMUTERS WITH SEASON TICKETS, THE BOARD SAID IN A STATEMENT.\n\n"
+        "THE CHANGE STILL NEEDS THE APPROVAL OF THE COUNTY COUNCIL, WHICH MEETS NEXT WEEK.\n"
+    )
+    assert label_of(text, "THE CHANGE STILL NEEDS THE APPROVAL OF THE COUNTY COUNCIL, WHICH MEETS NEXT WEEK.") == "body"
+    assert label_of(text, "WHO WILL PAY THE MOST? COMMUTERS WITH SEASON TICKETS, THE BOARD SAID IN A STATEMENT.") == "body"
