@@ -61,7 +61,7 @@ from etl.rules import Rules, load_rules
 from etl.settings import EXIT_OK, EXIT_PARTIAL, Settings
 from etl.transform import clean_text, prepare_stages, transform
 from etl.transform.gates import remembered_in
-from etl.transform.memory import CorpusMemory, document_lines, long_line_thresholds
+from etl.transform.memory import CorpusMemory, document_lines, long_line_thresholds, outlet_snapshot
 
 log = logging.getLogger("etl")
 
@@ -729,22 +729,22 @@ class _CountChanges:
         outlet_totals = load.outlet_totals(self.db)
         for outlet, delta in self.outlet_articles.items():
             outlet_totals[outlet] = outlet_totals.get(outlet, 0) + delta
-        outlet_counts: dict[str, dict[str, int]] = {}
-        matters = CorpusMemory.matters_in_outlet
-        for outlet, fp, n in self.db.execute(
-            "SELECT outlet, fingerprint, n FROM ("
-            " SELECT c.outlet, c.fingerprint, coalesce(l.article_count, 0) + c.delta AS n"
-            " FROM temp.outlet_count_changes c LEFT JOIN outlet_line_fingerprints l USING (outlet, fingerprint)"
-            " UNION ALL"
-            " SELECT outlet, fingerprint, article_count FROM outlet_line_fingerprints l"
-            " WHERE article_count >= 2 AND article_count >= ?1"
-            " AND NOT EXISTS (SELECT 1 FROM temp.outlet_count_changes c"
-            "  WHERE c.outlet = l.outlet AND c.fingerprint = l.fingerprint)"
-            ") WHERE n >= ?1",
-            (CorpusMemory.outlet_threshold(rules),),
-        ):
-            if matters(n, outlet_totals.get(outlet, 0), rules):
-                outlet_counts.setdefault(outlet, {})[fp] = n
+        outlet_counts = outlet_snapshot(
+            self.db.execute(
+                "SELECT outlet, fingerprint, n FROM ("
+                " SELECT c.outlet, c.fingerprint, coalesce(l.article_count, 0) + c.delta AS n"
+                " FROM temp.outlet_count_changes c LEFT JOIN outlet_line_fingerprints l USING (outlet, fingerprint)"
+                " UNION ALL"
+                " SELECT outlet, fingerprint, article_count FROM outlet_line_fingerprints l"
+                " WHERE article_count >= 2 AND article_count >= ?1"
+                " AND NOT EXISTS (SELECT 1 FROM temp.outlet_count_changes c"
+                "  WHERE c.outlet = l.outlet AND c.fingerprint = l.fingerprint)"
+                ") WHERE n >= ?1",
+                (CorpusMemory.outlet_threshold(rules),),
+            ),
+            outlet_totals,
+            rules,
+        )
         self.db.execute("DELETE FROM temp.count_changes")
         self.db.execute("DELETE FROM temp.outlet_count_changes")
         return CorpusMemory.from_counts(

@@ -205,3 +205,10 @@ def test_the_outlet_snapshot_holds_only_lines_that_can_be_recurring_there():
     assert matters(31, 101, RULES)  # 30 of 100
     assert not matters(30, 101, RULES)
     assert not matters(11, 0, RULES)  # no live article of the outlet left
+
+
+def test_outlet_snapshot_keeps_the_lines_that_matter_per_outlet():
+    from etl.transform.memory import outlet_snapshot
+
+    rows = [("Gazette", "a", 11), ("Gazette", "b", 11), ("Times", "a", 11)]
+    assert outlet_snapshot(rows, {"Gazette": 11, "Times": 100}, RULES) == {"Gazette": {"a": 11, "b": 11}}

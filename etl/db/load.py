@@ -17,7 +17,7 @@ from etl import resolve
 from etl.db.engine import insert_rows
 from etl.records import CONTENT_LABELS, Article
 from etl.rules import Rules
-from etl.transform.memory import CorpusMemory
+from etl.transform.memory import CorpusMemory, outlet_snapshot
 
 
 def raw(conn: Connection):  # noqa: ANN201 - the sqlite3 connection under SQLAlchemy
@@ -331,15 +331,15 @@ def stored_memory(db, rules: Rules) -> CorpusMemory:  # noqa: ANN001 - any DB-AP
     ).fetchall()
     total = db.execute("SELECT count(*) FROM articles WHERE deleted_at IS NULL").fetchone()[0]
     totals = outlet_totals(db)
-    outlet_counts: dict[str, dict[str, int]] = {}
-    matters = CorpusMemory.matters_in_outlet
-    for outlet, fp, n in db.execute(
-        "SELECT outlet, fingerprint, article_count FROM outlet_line_fingerprints "
-        "WHERE article_count >= 2 AND article_count >= ?",
-        (CorpusMemory.outlet_threshold(rules),),
-    ):
-        if matters(n, totals.get(outlet, 0), rules):
-            outlet_counts.setdefault(outlet, {})[fp] = n
+    outlet_counts = outlet_snapshot(
+        db.execute(
+            "SELECT outlet, fingerprint, article_count FROM outlet_line_fingerprints "
+            "WHERE article_count >= 2 AND article_count >= ?",
+            (CorpusMemory.outlet_threshold(rules),),
+        ),
+        totals,
+        rules,
+    )
     return CorpusMemory.from_counts(dict(rows), total_articles=total, outlet_counts=outlet_counts, outlet_totals=totals)
 
 

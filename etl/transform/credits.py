@@ -159,10 +159,10 @@ def names_outlet(line: str, outlet: str, rules: Rules | None = None) -> bool:
     c = _c(rules)
     found = c.outlet_name_res.get(outlet)
     if found is None:
-        names = {outlet} | {alias for alias, (name, _) in c.lex.canonical.items() if name == outlet}
-        names = {n[4:] if n.casefold().startswith("the ") else n for n in names}
-        folded = sorted({n.casefold() for n in names if n.casefold() not in c.lex.short_folded}, key=len, reverse=True)
-        short = sorted(a for a in c.lex.short if a.casefold() in {n.casefold() for n in names})
+        names = {outlet.casefold()} | {alias for alias, (name, _) in c.lex.canonical.items() if name == outlet}
+        names = {n[4:] if n.startswith("the ") else n for n in names}  # (lexicon aliases are casefolded)
+        folded = sorted(names - c.lex.short_folded, key=len, reverse=True)
+        short = sorted(a for a in c.lex.short if a.casefold() in names)
         parts = [f"(?i:{_alt(folded)})"] if folded else []
         parts += [re.escape(a) for a in short]
         found = c.outlet_name_res[outlet] = re.compile(rf"(?<!\w)(?:{'|'.join(parts)})(?!\w)")

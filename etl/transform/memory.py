@@ -38,14 +38,14 @@ segments only, so the counting pass and the cleaning agree on it): the same rule
 counts and the outlet's number of live articles.  A line is recurring when either scope says so.
 For every other line the outlet scope could add nothing (a line cannot be in more of an outlet's
 articles than of the corpus', and only the share rule has a denominator), so the outlet counts
-hold only what can reach the sentence level: ``outlet_threshold``.  Articles whose outlet is not
-told are judged in the corpus scope only.
+hold only what can be recurring there (:meth:`CorpusMemory.matters_in_outlet`: enough articles and
+the share).  Articles whose outlet is not told are judged in the corpus scope only.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -138,6 +138,19 @@ def long_line_thresholds(rules: Rules) -> tuple[int, float]:
     needs on top of ``min_other_articles`` to count as recurring (see :func:`is_recurring`)."""
     cfg = _memory_rules(rules)
     return int(cfg.get("long_line_min_other_articles", 10)), float(cfg.get("long_line_min_share", 0.3))
+
+
+def outlet_snapshot(
+    rows: Iterable[tuple[str, str, int]], outlet_totals: Mapping[str, int], rules: Rules
+) -> dict[str, dict[str, int]]:
+    """``outlet_counts`` for :meth:`CorpusMemory.from_counts` from stored (outlet, fingerprint,
+    count) rows: only the lines that can be recurring in their outlet."""
+    out: dict[str, dict[str, int]] = {}
+    matters = CorpusMemory.matters_in_outlet
+    for outlet, fp, n in rows:
+        if matters(n, outlet_totals.get(outlet, 0), rules):
+            out.setdefault(outlet, {})[fp] = n
+    return out
 
 
 @dataclass(frozen=True)

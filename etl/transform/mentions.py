@@ -152,6 +152,9 @@ def _prev_words(before: str) -> re.Match | None:
 
 
 _PREV_ROLE_COMMA = re.compile(r"([\w’'-]+),[ \u00a0]+$")
+_AFTER = re.compile(r"(['’]s?(?![\w]))?[ \u00a0]*(,)?[ \u00a0]*([\w’'-]+)?(?:[ \u00a0]+([\w’'-]+))?")
+_TITLECASE_WORD = re.compile(r"\b[^\W\d_][\w’'-]*")
+
 #: Role nouns that, before a comma, usually end a phrase rather than open an apposition ("the
 #: president, Biden's ally").
 _NOT_APPOSITION_ROLES = ("president", "general", "chief", "head", "leader")
@@ -165,8 +168,6 @@ def _role_noun(lex: Lexicon, word: str) -> bool:
     if "-" in word:
         return any(part in lex.roles and part not in _NOT_APPOSITION_ROLES for part in word.split("-"))
     return False
-_AFTER = re.compile(r"(['’]s?(?![\w]))?[ \u00a0]*(,)?[ \u00a0]*([\w’'-]+)?(?:[ \u00a0]+([\w’'-]+))?")
-_TITLECASE_WORD = re.compile(r"\b[^\W\d_][\w’'-]*")
 
 
 @dataclass(frozen=True)
@@ -638,7 +639,7 @@ def _run_shape(lex: Lexicon, items: list[tuple[int, int, str, int]], idx: list[i
             locative = True
         elif pf & PLACE and not pf & (TITLE | GIVEN) and len(idx) == 1 and not flags[0] & GIVEN:
             score -= 2  # "Plymouth Argyle", "Dynamo Kyiv": one word glued to a place is a team or a firm
-        elif pf & CONNECT and items[first - 1][2] == "the" or items[first - 1][2] == "The" and len(idx) == 1:
+        elif (pf & CONNECT and items[first - 1][2] == "the") or (items[first - 1][2] == "The" and len(idx) == 1):
             the_before = True  # "the Bench", and "The Bench said" opening a sentence: a thing or a body
         elif pf & CONNECT and items[first - 1][2] in ("of", "for"):
             of_before = True  # "Tom Keller of Virginia": a place or an organisation, not a second person
