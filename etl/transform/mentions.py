@@ -1170,14 +1170,34 @@ class _Article:
 
     def __init__(self, texts: list[str]) -> None:
         self.texts = texts
-        self._lower: set[str] | None = None
+        self._joined: str | None = None
+        self._words: frozenset[str] | None = None
         self.places: set[str] = set()  # place names the article uses as places ("in Austin", "Austin, Texas")
 
     def lower_elsewhere(self, word: str) -> bool:
-        """Is the word also written in lowercase (a common word: "Will", "Grace", "Hope")?"""
-        if self._lower is None:
-            self._lower = {w for t in self.texts for w in _TITLECASE_WORD.findall(t) if w[0].islower()}
-        return word.casefold() in self._lower
+        """Is the word also written in lowercase (a common word: "Will", "Grace", "Hope")?
+
+        That is: is ``word.casefold()`` one of the article's words (as ``_TITLECASE_WORD`` finds
+        them) that start with a lowercase letter (see :meth:`lower_elsewhere_slow`).  A word of the
+        text is a part of it, so most queries ("harbour") are answered by a substring test; the
+        article's words are collected only when that cannot tell."""
+        q = word.casefold()
+        if not q[:1].islower():
+            return False  # no word starting with a lowercase letter equals it
+        joined = self._joined
+        if joined is None:
+            # "\n" is neither a word's character nor glued to one: the same words as text by text
+            joined = self._joined = "\n".join(self.texts)
+        if q not in joined:
+            return False
+        if self._words is None:
+            self._words = frozenset(_TITLECASE_WORD.findall(joined))
+        return q in self._words
+
+    def lower_elsewhere_slow(self, word: str) -> bool:
+        """:meth:`lower_elsewhere` as defined (the tests compare the two)."""
+        lower = {w for t in self.texts for w in _TITLECASE_WORD.findall(t) if w[0].islower()}
+        return word.casefold() in lower
 
 
 _COORD_GAP = re.compile(r"(?:,?[ \u00a0]+(?:and|or|&)|,)[ \u00a0]+")
