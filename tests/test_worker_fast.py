@@ -3,6 +3,9 @@
 - ``mentions._Article.lower_elsewhere`` answers most queries with a substring test and otherwise
   looks the casefolded word up among the article's words, against the definition (the set of the
   words starting with a lowercase letter);
+- ``transform`` takes ``Article.fingerprints`` from the classifier's letters of each segment
+  (``classify_fingerprinted``) instead of normalising every segment's text a second time
+  (``memory.segment_fingerprints``).
 """
 
 from __future__ import annotations
@@ -10,10 +13,17 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from etl.records import RawDocument
 from etl.rules import load_rules
+from etl.transform import clean_text, transform
+from etl.transform.classify import classify, classify_fingerprinted, compiled
+from etl.transform.memory import CorpusMemory, fingerprint, segment_fingerprints
 from etl.transform.mentions import _TITLECASE_WORD, _Article
+from etl.transform.repair import repair_text
+from etl.transform.segment import segment
 
 from tests.people_fixtures import fixture_names, load_paragraphs
+from tests.rule_lines import fixture_lines
 
 RULES = load_rules()
 
@@ -46,3 +56,39 @@ def test_lower_elsewhere_on_people_fixtures() -> None:
             checked += 1
             hits += expected
     assert checked > 1000 and 0 < hits < checked
+
+
+def _documents() -> list[str]:
+    """Whole documents: the fixtures' lines as one article each, and made-up damaged ones."""
+    lines = fixture_lines(RULES)
+    docs = ["\n\n".join(lines[i : i + 25]) for i in range(0, len(lines), 25)]
+    docs.append("Caf\u00e9 Stra\u00dfe \u0130stanbul\n\n\u00c9T\u00c9 \u00e0 PARIS\n\nplain text here\n\n1 2 3")
+    docs.append("\u041a\u0438\u0435\u0432 \u0441\u0435\u0433\u043e\u0434\u043d\u044f\n\nKyiv today\n\nab")
+    return docs
+
+
+def test_classify_fingerprints_equal_segment_fingerprints() -> None:
+    c = compiled(RULES)
+    for warm in (False, True):  # cold: every _Feat new; warm: from the segment cache
+        if not warm:
+            c.seg_cache.clear()
+        for doc in _documents():
+            segments = segment(repair_text(doc), RULES)
+            texts = [s.text for s in segments]
+            labeled, fps = classify_fingerprinted(segments, RULES)
+            assert labeled == classify(segments, RULES)
+            assert fps == segment_fingerprints(texts, RULES)
+            assert list(fps) == [fingerprint(t) for t in texts]
+
+
+def test_transform_fingerprints_with_memory() -> None:
+    docs = _documents()
+    # a memory that knows some of the lines, so classify's memory step computes fingerprints first
+    fps = {fp for d in docs[:5] for fp in segment_fingerprints([s.text for s in segment(repair_text(d), RULES)], RULES)}
+    memory = CorpusMemory.from_counts({fp: 50 for fp in fps if fp}, total_articles=60)
+    for i, doc in enumerate(docs):
+        raw = RawDocument(f"d{i}.txt", "", 0, 0, "utf-8", doc)
+        article = transform(raw, RULES, memory)
+        _, labeled, _ = clean_text(doc, RULES, memory)
+        assert article.segments == labeled
+        assert article.fingerprints == segment_fingerprints([ls.segment.text for ls in labeled], RULES)

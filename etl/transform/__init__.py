@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from etl.records import PARAGRAPH_LABELS, Article, LabeledSegment, Paragraph, RawDocument
 from etl.rules import Rules
-from etl.transform.memory import CorpusMemory, segment_fingerprints
+from etl.transform.memory import CorpusMemory
 
 if TYPE_CHECKING:
     from etl.transform.metadata import extract_metadata
@@ -41,9 +41,16 @@ def clean_text(
     text: str, rules: Rules, memory: CorpusMemory | None = None
 ) -> tuple[str, tuple[LabeledSegment, ...], str | None]:
     """The cleaning stage without metadata: (repaired text, labeled segments, outlet)."""
+    return _clean(text, rules, memory)[:3]
+
+
+def _clean(
+    text: str, rules: Rules, memory: CorpusMemory | None = None
+) -> tuple[str, tuple[LabeledSegment, ...], str | None, tuple[str, ...]]:
+    """:func:`clean_text`, and the segments' corpus-memory fingerprints (``Article.fingerprints``)."""
     # named so that the package's submodules (etl.transform.classify, .segment) stay its attributes
-    from etl.transform.classify import classify as classify_segments
-    from etl.transform.metadata import detect_outlet
+    from etl.transform.classify import classify_fingerprinted
+    from etl.transform.credits import detect_outlet
     from etl.transform.repair import repair_text
     from etl.transform.segment import segment as segment_text
 
@@ -51,9 +58,11 @@ def clean_text(
     segments = segment_text(repaired, rules)
     outlet = None
     if memory:
-        # per-outlet counts need the outlet before classifying
-        outlet = detect_outlet([LabeledSegment(s, "body", "") for s in segments], rules)
-    return repaired, classify_segments(segments, rules, memory, outlet=outlet), outlet
+        # per-outlet counts need the outlet before classifying (what metadata.detect_outlet does,
+        # without wrapping every segment in a LabeledSegment first)
+        outlet = detect_outlet([s.text for s in segments], rules)
+    labeled, fingerprints = classify_fingerprinted(segments, rules, memory, outlet=outlet)
+    return repaired, labeled, outlet, fingerprints
 
 
 #: A small article that goes through every stage (headline, dateline, byline, credit, named people).
@@ -96,7 +105,7 @@ def transform(raw: RawDocument, rules: Rules, memory: CorpusMemory | None = None
     from etl.transform.mentions import find_mentions
     from etl.transform.metadata import extract_metadata
 
-    text, labeled, outlet = clean_text(raw.text, rules, memory)
+    text, labeled, outlet, fingerprints = _clean(raw.text, rules, memory)
     metadata = extract_metadata(labeled, rules, outlet=outlet)
     paragraphs = paragraphs_of(labeled)
     people, mentions = find_mentions(paragraphs, rules, title=metadata.title)
@@ -109,5 +118,5 @@ def transform(raw: RawDocument, rules: Rules, memory: CorpusMemory | None = None
         people=tuple(people),
         mentions=tuple(mentions),
         rules_version=rules.version,
-        fingerprints=segment_fingerprints([ls.segment.text for ls in labeled], rules),
+        fingerprints=fingerprints,  # == memory.segment_fingerprints of the segments' texts
     )

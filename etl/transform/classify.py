@@ -491,7 +491,7 @@ class _Feat:
 
     __slots__ = (
         "text", "n_words", "tokens", "terminal", "anchor", "letters", "_stops", "_caps", "_content", "_c",
-        "_tail_hit", "_appeal_hits", "outcome",
+        "_tail_hit", "_appeal_hits", "outcome", "_fp",
     )
 
     def __init__(self, text: str, c: _Compiled, tokens: list[bytes] | None = None) -> None:
@@ -508,6 +508,7 @@ class _Feat:
         self._tail_hit: Any = _UNSET  # see _tail_family
         self._appeal_hits: int | None = None  # see _appeal_hits
         self.outcome: tuple = ()  # the first fields of a _State after _local (see _features)
+        self._fp: str | None = None  # see fingerprint
         # sentence-like: the prose that delimits the article (terminal punctuation and a function
         # word, or long prose that lost its full stop)
         t = c.t
@@ -515,6 +516,14 @@ class _Feat:
             self.anchor = not c.stopwords.isdisjoint(self.tokens)
         else:
             self.anchor = self.n_words >= t["anchor_long_words"] and self.density >= t["anchor_long_density"]
+
+    @property
+    def fingerprint(self) -> str:
+        """The corpus-memory fingerprint of the text (``memory.fingerprint``), from its letters."""
+        fp = self._fp
+        if fp is None:
+            fp = self._fp = fingerprint_letters(self.letters, self._c.fp_min_letters)
+        return fp
 
     @property
     def stops(self) -> int:
@@ -691,6 +700,18 @@ def classify(
     ``memory`` (corpus line counts) and ``outlet`` (to judge long lines by that outlet's counts
     too) are optional; see :mod:`etl.transform.memory` for how counts become verdicts.
     """
+    return classify_fingerprinted(segments, rules, memory, outlet)[0]
+
+
+def classify_fingerprinted(
+    segments: Sequence[Segment],
+    rules: Rules,
+    memory: CorpusMemory | None = None,
+    outlet: str | None = None,
+) -> tuple[tuple[LabeledSegment, ...], tuple[str, ...]]:
+    """:func:`classify`, and the corpus-memory fingerprint of each segment
+    (``memory.segment_fingerprints`` of the texts): the classifier has the letters of every segment
+    already, so ``transform`` needs no second normalisation of the same text."""
     c = compiled(rules)
     t = c.t
     n = len(segments)
@@ -797,7 +818,7 @@ def classify(
             _middle(i, feats, states, c, segments)
 
     _appeals(feats, states, c)
-    return tuple(
+    labeled = tuple(
         map(
             LabeledSegment,
             segments,
@@ -805,6 +826,7 @@ def classify(
             [st.reason or "sentence-like text" for st in states],
         )
     )
+    return labeled, tuple([f.fingerprint for f in feats])
 
 
 def _about_section(
@@ -1257,7 +1279,7 @@ def _memory(
     """
     if not memory:
         return
-    fps = [fingerprint_letters(f.letters, c.fp_min_letters) for f in feats]
+    fps = [f.fingerprint for f in feats]
     in_outlet = outlet is not None and outlet in memory.outlet_counts
     lede_others = lede_outlet_others = 0
     for f, fp, st in zip(feats, fps, states):
