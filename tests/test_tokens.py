@@ -8,7 +8,7 @@ import sys
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl.transform.tokens import folds_in_place, tokenize, tokenize_many
+from etl.transform.tokens import folds_in_place, letters, letters_many, tokenize, tokenize_many
 
 
 def _in_place(ch: str) -> bool:
@@ -45,3 +45,26 @@ def test_tokenize_many_equals_tokenize(texts: list[str]) -> None:
 @given(st.lists(st.text(max_size=30), min_size=1, max_size=5))
 def test_tokenize_many_equals_tokenize_on_any_text(texts: list[str]) -> None:
     assert tokenize_many(texts) == [tokenize(t.casefold()) for t in texts]
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_TEXT, min_size=1, max_size=8))
+def test_letters_many_equals_joined_tokens(texts: list[str]) -> None:
+    expected = [b"".join(t) for t in tokenize_many(texts)]
+    assert letters_many(texts) == expected
+    assert expected == [letters(t) for t in texts]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=30), min_size=1, max_size=5))
+def test_letters_many_equals_joined_tokens_on_any_text(texts: list[str]) -> None:
+    assert letters_many(texts) == [b"".join(t) for t in tokenize_many(texts)]
+
+
+def test_letters_many_takes_each_path() -> None:
+    ascii_texts = ["Daily at 9am EST", "", "It's a well-known \"fact\" — 3 min read"]
+    assert letters_many(ascii_texts) == [b"dailyatamest", b"", b"itsawellknownfactminread"]
+    # a Cyrillic line among plain ones takes the exact path; "ß" makes every text go one by one
+    mixed = ["Київ сьогодні", "Kyiv today"]
+    assert letters_many(mixed) == ["київсьогодні".encode(), b"kyivtoday"]
+    assert letters_many(["Straße", "Ab"]) == [b"strasse", b"ab"]

@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from etl.rules import Rules
-from etl.transform.tokens import letters, tokenize_many
+from etl.transform.tokens import letters, letters_many
 
 _EMPTY: Mapping[str, int] = MappingProxyType({})
 
@@ -106,9 +106,9 @@ def document_lines(text: str, rules: Rules) -> tuple[frozenset[str], str | None]
 
 
 def segment_fingerprints(texts: Sequence[str], rules: Rules) -> tuple[str, ...]:
-    """:func:`fingerprint` of each of a document's segment texts, tokenized in one pass."""
+    """:func:`fingerprint` of each of a document's segment texts, normalized in one pass."""
     min_letters = min_fingerprint_letters(rules)
-    return tuple(fingerprint_letters(b"".join(t), min_letters) for t in tokenize_many(texts))  # == letters()
+    return tuple([fingerprint_letters(b, min_letters) for b in letters_many(texts)])  # == letters()
 
 
 def is_recurring(

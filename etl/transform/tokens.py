@@ -71,6 +71,42 @@ def tokenize_many(texts: Sequence[str]) -> list[list[bytes]]:
     return out
 
 
+def letters_many(texts: Sequence[str]) -> list[bytes]:
+    """:func:`letters` of each text: ``b"".join(t) for t in tokenize_many(texts)``, without cutting
+    the texts into words first (the byte path deletes the bytes that are no letters instead of
+    splitting on them: about half the cost).  The same choice of path per text as tokenize_many."""
+    joined = "\n".join(texts)
+    folded: str | None = None
+    if folds_in_place(joined):
+        raw = joined.encode("ascii", "replace")
+        table, delete = _LOWER_TABLE, _NOT_ASCII_LETTERS
+    else:
+        folded = joined.casefold()
+        if len(folded) != len(joined):  # casefolding changed lengths ("ß" -> "ss"): one by one
+            return [letters(t) for t in texts]
+        raw = folded.encode("ascii", "replace")
+        table, delete = None, _NOT_LOWER_LETTERS
+    out: list[bytes] = []
+    start = 0
+    replaced = raw.count(b"?") - (joined if folded is None else folded).count("?")
+    for text in texts:
+        end = start + len(text)
+        if replaced > NON_ASCII_SHARE * len(text) and raw.count(b"?", start, end) - text.count("?") > NON_ASCII_SHARE * len(text):
+            runs = _LETTER_RUNS.findall(folded, start, end) if folded is not None else _LETTER_RUNS.findall(text.casefold())
+            out.append("".join(runs).encode("utf-8"))
+        else:
+            out.append(raw[start:end].translate(table, delete))
+        start = end + 1
+    return out
+
+
+# letters_many's byte path: A-Z lowered, every byte that is no ASCII letter deleted (the folded
+# text has no capitals left: every byte that is not a-z deleted)
+_LOWER_TABLE = bytes(b + 32 if 65 <= b <= 90 else b for b in range(256))
+_NOT_ASCII_LETTERS = bytes(b for b in range(256) if not (65 <= b <= 90 or 97 <= b <= 122))
+_NOT_LOWER_LETTERS = bytes(b for b in range(256) if not 97 <= b <= 122)
+
+
 def folds_in_place(text: str) -> bool:
     """Whether ``text.casefold()`` changes nothing but ASCII capitals, character for character:
     every non-ASCII character of ``text`` casefolds to one non-ASCII character.
