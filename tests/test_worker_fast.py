@@ -92,3 +92,33 @@ def test_transform_fingerprints_with_memory() -> None:
         _, labeled, _ = clean_text(doc, RULES, memory)
         assert article.segments == labeled
         assert article.fingerprints == segment_fingerprints([ls.segment.text for ls in labeled], RULES)
+
+
+def _raw_texts() -> list[str]:
+    """The cleaning fixtures' raw inputs and the made-up documents."""
+    from pathlib import Path
+
+    folder = Path(__file__).parent / "fixtures" / "cleaning"
+    return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))] + _documents()
+
+
+def test_segment_texts_equal_segments() -> None:
+    from etl.transform.segment import segment_texts
+
+    for doc in _raw_texts():
+        repaired = repair_text(doc)
+        assert segment_texts(repaired, RULES) == [s.text for s in segment(repaired, RULES)]
+
+
+def test_document_lines_equal_definition() -> None:
+    from etl.transform.credits import detect_outlet
+    from etl.transform.memory import document_lines
+
+    outlets = 0
+    for doc in _raw_texts():
+        texts = [s.text for s in segment(repair_text(doc), RULES)]
+        expected = frozenset(fp for fp in segment_fingerprints(texts, RULES) if fp)
+        outlet = detect_outlet(texts, RULES)
+        assert document_lines(doc, RULES) == (expected, outlet)
+        outlets += outlet is not None
+    assert outlets > 0

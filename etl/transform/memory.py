@@ -97,10 +97,11 @@ def document_lines(text: str, rules: Rules) -> tuple[frozenset[str], str | None]
     """
     from etl.transform.credits import detect_outlet  # here: importing this module stays cheap
     from etl.transform.repair import repair_text
-    from etl.transform.segment import segment
+    from etl.transform.segment import segment_texts
 
-    texts = [s.text for s in segment(repair_text(text), rules)]
-    found = set(segment_fingerprints(texts, rules))
+    texts = segment_texts(repair_text(text), rules)
+    min_letters = min_fingerprint_letters(rules)
+    found = {fingerprint_letters(b, min_letters) for b in set(letters_many(texts))}  # each distinct line once
     found.discard("")
     return frozenset(found), detect_outlet(texts, rules)
 

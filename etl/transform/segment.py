@@ -135,7 +135,18 @@ def segment(text: str, rules: Rules | None = None) -> tuple[Segment, ...]:
     Hard-wrapped paragraphs become one segment with their lines joined by a single space (a word
     hyphenated at the line end is joined without one).
     """
-    rules = rules or default_rules()
+    starts, ends, texts = _cut(text, rules or default_rules())
+    return tuple(map(Segment, range(len(texts)), starts, ends, texts))
+
+
+def segment_texts(text: str, rules: Rules | None = None) -> list[str]:
+    """The texts of :func:`segment`'s segments, without building the Segments (the counting pass
+    needs only these)."""
+    return _cut(text, rules or default_rules())[2]
+
+
+def _cut(text: str, rules: Rules) -> tuple[list[int], list[int], list[str]]:
+    """:func:`segment` as three lists: the segments' first lines, last lines and texts."""
     max_width, min_width, window, min_share, indent_break, slack = _settings(rules)
     raw_lines = text.split("\n")
     lines = [line.strip() for line in raw_lines]
@@ -155,8 +166,10 @@ def segment(text: str, rules: Rules | None = None) -> tuple[Segment, ...]:
 
     if width is None:  # every non-blank line is a segment
         at = [i for i, line in enumerate(lines) if line]
-        return tuple(map(Segment, range(len(at)), at, at, [lines[i] for i in at]))
-    segments: list[Segment] = []
+        return at, at, [lines[i] for i in at]
+    starts: list[int] = []
+    ends: list[int] = []
+    texts: list[str] = []
     i, n = 0, len(lines)
     indents = [len(raw) - len(raw.lstrip(_INDENT_CHARS)) for raw in raw_lines]
     known_item = -1  # a line _is_item already said is an item
@@ -178,9 +191,11 @@ def segment(text: str, rules: Rules | None = None) -> tuple[Segment, ...]:
                     break
                 i += 1
                 parts.append(nxt)
-        segments.append(Segment(len(segments), start, i, _join(parts) if len(parts) > 1 else parts[0]))
+        starts.append(start)
+        ends.append(i)
+        texts.append(_join(parts) if len(parts) > 1 else parts[0])
         i += 1
-    return tuple(segments)
+    return starts, ends, texts
 
 
 def _join(parts: list[str]) -> str:
