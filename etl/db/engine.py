@@ -18,6 +18,11 @@ BUSY_TIMEOUT_MS = 30_000
 #: Key of ``Connection.info``: the statement that opens the connection's next transaction, once
 #: (e.g. ``BEGIN IMMEDIATE`` for a write transaction on a connection that otherwise reads).
 NEXT_BEGIN = "etl_next_begin"
+#: Key of ``Connection.info``: a dict of caches of what the database holds (e.g. ``resolve.KeyCache``),
+#: valid only while what the connection wrote stays written.  The engine drops it whenever a
+#: transaction or a (SQLAlchemy) savepoint of the connection rolls back; code that rolls back a
+#: savepoint on the driver drops or empties them itself (``load.batch_rollback``).
+ROLLBACK_DROPS = "etl_rollback_drops"
 #: Prepared statements each connection keeps (the sqlite3 default is 128).
 STATEMENT_CACHE = 1024
 #: Page cache per connection, in KiB (SQLite's default is 2,000 KiB).  The writer updates a dozen
@@ -56,6 +61,14 @@ def make_engine(db_path: str | Path, *, foreign_keys: bool = True, begin: str = 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # noqa: ANN001
         conn.exec_driver_sql(conn.info.pop(NEXT_BEGIN, begin))
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(conn) -> None:  # noqa: ANN001
+        conn.info.pop(ROLLBACK_DROPS, None)
+
+    @event.listens_for(engine, "rollback_savepoint")
+    def _on_rollback_savepoint(conn, _name, _context) -> None:  # noqa: ANN001
+        conn.info.pop(ROLLBACK_DROPS, None)
 
     return engine
 

@@ -171,6 +171,7 @@ _BATCH = "etl_batch"
 def start_batch(conn: Connection) -> None:
     """Start a batch of ``batched`` writes (forgetting what a rolled back attempt left waiting)."""
     conn.info[_BATCH] = _Batch()
+    resolve.arm_cache(conn)
 
 
 def batch_mark(conn: Connection) -> object:
@@ -181,6 +182,7 @@ def batch_mark(conn: Connection) -> object:
 
 
 def batch_rollback(conn: Connection, mark: object) -> None:
+    resolve.cache_rolled_back(conn)
     if mark is None:
         conn.info.pop(_BATCH, None)
     else:
@@ -192,6 +194,7 @@ def finish_batch(conn: Connection) -> None:
     index_pending_paragraphs(conn)
     _settle(conn)
     conn.info.pop(_BATCH, None)
+    resolve.disarm_cache(conn)
 
 
 def _settle(conn: Connection) -> None:
