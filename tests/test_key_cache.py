@@ -100,6 +100,8 @@ UPGRADE_AND_MERGE = [
     ("g", "Hrytsenko said the bridge was hit.", "Hrytsenko added more."),
     ("f", "Col. Oleh Hrytsenko spoke."),  # replaced: Ivan Hrytsenko is dropped, g's person merges into Oleh
     ("h", "Hrytsenko said again."),
+    ("o", "Col. Petro Hrytsenko said the bridge was hit."),  # two full names again
+    ("p", "Hrytsenko said it once more."),  # the merged person's family-only key now leads to Oleh
     ("i", "President George W. Bush spoke.", "George H. W. Bush, his father, listened."),
     ("j", "George Bush said it.", "George W. Bush agreed."),
     ("k", "Gen. Ivan Petrenko said his wife Oksana would stay.", "Petrenko said it twice."),
@@ -128,6 +130,9 @@ def test_cached_lookups_give_the_people_uncached_ones_give(tmp_path: Path, monke
     names = {r[1] for r in plain["people"]}
     assert {"Taras Kovalchuk", "Ivan Kovalchuk", "Oleh Hrytsenko", "George W. Bush", "George H. W. Bush"} <= names
     assert "Ivan Hrytsenko" not in names  # dropped with f's replacement
+    people = {r[0]: r[1] for r in plain["people"]}
+    by_article = {(r[3], r[6]): people[r[1]] for r in plain["mentions"]}  # (article id, surface) -> name
+    assert by_article[(10, "Hrytsenko")] == "Oleh Hrytsenko"  # article p, the tenth
     assert consistency_problems(tmp_path / "cached.db") == []
 
 
