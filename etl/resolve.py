@@ -734,10 +734,11 @@ def _bump_aliases(conn: Connection, alias_counts: Mapping[tuple[int, str], int])
 # ------------------------------------------------------------------------------ forgetting, counting
 
 
-def forget_article(conn: Connection, article_id: int) -> None:
+def forget_article(conn: Connection, article_id: int, live: bool | None = None) -> None:
     """Remove an article's mentions before it is replaced or deleted; keep people, aliases and counts right.
 
-    People left with no mentions at all are removed unless an analyst curated them.
+    People left with no mentions at all are removed unless an analyst curated them.  ``live``: whether
+    the article is live (not soft-deleted), when the caller knows; else it is read.
     """
     rows = _q(
         conn,
@@ -746,7 +747,8 @@ def forget_article(conn: Connection, article_id: int) -> None:
     )
     if not rows:
         return
-    live = _article_live(conn, article_id)
+    if live is None:
+        live = _article_live(conn, article_id)
     per_person: Counter = Counter()
     for pid, _surface, n in rows:
         per_person[pid] += n
@@ -768,16 +770,24 @@ def forget_article(conn: Connection, article_id: int) -> None:
         "AND key LIKE 'l:%')",
         [(pid, pid) for pid in per_person],
     )
-    for pid in per_person:
-        _drop_if_unused(conn, pid)
+    # which of them are left unused, in one query: dropping one person changes no other's mentions or curation
+    pids = list(per_person)
+    unused: set[int] = set()
+    for start in range(0, len(pids), 400):  # keep under SQLite's limit on bound variables
+        part = tuple(pids[start : start + 400])
+        unused.update(r[0] for r in _q(
+            conn,
+            f"SELECT id FROM people WHERE id IN ({','.join('?' * len(part))}) AND NOT coalesce(curated, 0) "
+            "AND NOT EXISTS (SELECT 1 FROM mentions WHERE person_id = people.id)",
+            part,
+        ))
+    for pid in pids:
+        if pid in unused:
+            _drop(conn, pid)
 
 
-def _drop_if_unused(conn: Connection, pid: int) -> bool:
-    row = _q(conn, "SELECT curated FROM people WHERE id = ?", (pid,))
-    if not row or row[0][0]:
-        return False
-    if _q(conn, "SELECT 1 FROM mentions WHERE person_id = ? LIMIT 1", (pid,)):
-        return False
+def _drop(conn: Connection, pid: int) -> None:
+    """Remove a person with their aliases and keys (the caller checked they have no mentions)."""
     _x(conn, "DELETE FROM person_aliases WHERE person_id = ?", (pid,))
     cache = _writing(conn)
     gone = _q(conn, "DELETE FROM person_keys WHERE person_id = ? RETURNING key", (pid,))
@@ -786,7 +796,6 @@ def _drop_if_unused(conn: Connection, pid: int) -> bool:
             if key in cache.rows:
                 cache.set_rows(key, [r for r in cache.rows[key] if r[1] != pid])
     _x(conn, "DELETE FROM people WHERE id = ?", (pid,))
-    return True
 
 
 def refresh_counts(conn: Connection, article_ids: Iterable[int] | None = None) -> None:

@@ -343,3 +343,22 @@ def test_a_run_with_a_load_error_mid_batch_equals_a_run_without_the_cache(
     assert dumps[True] == dumps[False]
     people = {r[0] for r in dumps[True][0]["people"]}
     assert {"Taras Kovalchuk", "Olga Marchuk"} <= people
+
+
+def test_forgetting_an_article_drops_exactly_its_unused_uncurated_people(db_path: Path) -> None:
+    with _connection(db_path) as conn, conn.begin():
+        load.start_batch(conn)
+        a = _add(conn, "a", "Gen. Ivan Petrenko said so.", "Dr. Olga Marchuk agreed.", "Col. Taras Kovalchuk left.")
+        _add(conn, "b", "Gen. Ivan Petrenko said it again.")
+        ivan, olga, taras = (_person(conn, "a", s)[0] for s in ("Ivan Petrenko", "Olga Marchuk", "Taras Kovalchuk"))
+        conn.exec_driver_sql("UPDATE people SET curated = 1 WHERE id = ?", (olga,))
+        assert "f:kovalchuk|taras" in _cache(conn).rows
+        resolve.forget_article(conn, a)
+        left = {r[0] for r in conn.exec_driver_sql("SELECT id FROM people")}
+        assert left == {ivan, olga}  # Taras had no other article; Olga is curated; Ivan is in b
+        assert conn.exec_driver_sql("SELECT count(*) FROM person_keys WHERE person_id = ?", (taras,)).scalar() == 0
+        assert _cache(conn).rows["f:kovalchuk|taras"] == []  # the cache followed the dropped keys
+        _add(conn, "c", "Col. Taras Kovalchuk came back.")
+        assert _person(conn, "c", "Taras Kovalchuk")[1] == "Taras Kovalchuk"
+        load.finish_batch(conn)
+    assert consistency_problems(db_path) == []

@@ -238,11 +238,12 @@ def clear_article(conn: Connection, article_id: int) -> None:
     already uncounted when it was marked deleted, so they are not uncounted twice.
     """
     _settle(conn)
-    resolve.forget_article(conn, article_id)
-    if _is_live(conn, article_id):
+    live = _is_live(conn, article_id)
+    resolve.forget_article(conn, article_id, live)  # its mentions are gone after it
+    if live:
         _count_fingerprints(conn, article_id, -1)
     db = raw(conn)
-    for table in ("article_fingerprints", "mentions", "paragraphs", "removed_segments", "article_credits"):
+    for table in ("article_fingerprints", "paragraphs", "removed_segments", "article_credits"):
         db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
 
 
