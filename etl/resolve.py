@@ -2,7 +2,8 @@
 
 Run by the single writer inside the article's load transaction.  Nothing is compared pairwise over
 the archive: every name is looked up by normalized *keys* in the indexed ``person_keys`` table, so the
-cost grows with the article's mentions, not with the database.
+cost grows with the article's mentions, not with the database.  In the run's batches those lookups are
+answered from :class:`KeyCache`, an exact copy of the rows looked up so far, kept by every write here.
 
 Keys (built by :func:`ref_keys` from ``etl.transform.names``):
 
@@ -177,10 +178,10 @@ class KeyCache:
     since; a rollback of the transaction (engine event) drops it, and a rolled back article's
     savepoint (``load.batch_rollback``) empties it.  A write through this module while the cache is
     not armed drops it.  Bounded: emptied when it holds more than :attr:`MAX_ENTRIES` keys and
-    prefixes (about 300 bytes each).
+    prefixes (about 350 bytes each, so 10 MB when full).
     """
 
-    MAX_ENTRIES = 50_000
+    MAX_ENTRIES = 30_000
 
     __slots__ = ("rows", "prefixes", "version", "armed")
 
@@ -231,7 +232,6 @@ class KeyCache:
         if got is None:
             assert prefix.endswith("|"), prefix  # write-through finds the prefixes of a key by its "|"s
             self._room()
-            got = set()
             rows: dict[str, list[tuple]] = {}
             for kid, key, pid, anchor, curated in _q(
                 conn,
