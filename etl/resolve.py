@@ -2,7 +2,8 @@
 
 Run by the single writer inside the article's load transaction.  Nothing is compared pairwise over
 the archive: every name is looked up by normalized *keys* in the indexed ``person_keys`` table, so the
-cost grows with the article's mentions, not with the database.
+cost grows with the article's mentions, not with the database.  In the run's batches those lookups are
+answered from :class:`KeyCache`, an exact copy of the rows looked up so far, kept by every write here.
 
 Keys (built by :func:`ref_keys` from ``etl.transform.names``):
 
@@ -39,7 +40,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
-from etl.db.engine import insert_rows
+from etl.db.engine import ROLLBACK_DROPS, insert_rows
 from etl.records import Mention, PersonRef
 from etl.rules import Rules, default_rules
 from etl.transform.names import NameData, name_data, split_name
@@ -148,7 +149,198 @@ def _q(conn: Connection, sql: str, params: tuple = ()) -> list[tuple]:
     return _raw(conn).execute(sql, params).fetchall()
 
 
+# ------------------------------------------------------------------------------ the person-key cache
+
+#: ``key < prefix + _TOP`` ends a prefix's key range (as the range queries below do)
+_TOP = "\U0010ffff"
+#: ``Connection.info`` key of the connection's :class:`KeyCache`, inside the dict that the engine drops
+#: when the connection rolls back (see ``etl.db.engine.ROLLBACK_DROPS``)
+_CACHE = "person_keys"
+#: Off: every lookup goes to the database (for tests that compare the two)
+USE_CACHE = True
+
+
+class KeyCache:
+    """The ``person_keys`` rows the run's writer has looked up, kept equal to the table.
+
+    The writer resolves every article's names with a dozen lookups on ``person_keys``; the same
+    people recur, so most of those lookups ask what was asked before.  This cache answers them:
+
+    - ``rows``: key -> its rows ``(id, person_id, anchor_id, curated)`` in id order ([] for a key
+      that no row has), read on first use;
+    - ``prefixes``: a key prefix (ending in ``|``) -> the keys in its range that have rows (all of
+      them in ``rows``), read with one range query on first use.
+
+    Exact, not approximate: every write to ``person_keys`` in this module updates it (or evicts the
+    keys it touched).  It is used only while *armed*: from ``etl.db.load.start_batch`` to
+    ``finish_batch``, i.e. inside the run's write transactions.  Arming reads ``PRAGMA data_version``
+    and empties the cache if another connection (an analyst's ``etl people`` command) committed
+    since; a rollback of the transaction (engine event) drops it, and a rolled back article's
+    savepoint (``load.batch_rollback``) empties it.  A write through this module while the cache is
+    not armed drops it.  Bounded: emptied when it holds more than :attr:`MAX_ENTRIES` keys and
+    prefixes (about 350 bytes each, so 10 MB when full).
+    """
+
+    MAX_ENTRIES = 30_000
+
+    __slots__ = ("rows", "prefixes", "version", "armed")
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[tuple]] = {}
+        self.prefixes: dict[str, set[str]] = {}
+        self.version: int | None = None
+        self.armed = False
+
+    def clear(self) -> None:
+        self.rows = {}
+        self.prefixes = {}
+
+    def _room(self, n: int = 1) -> None:
+        if len(self.rows) + len(self.prefixes) + n > self.MAX_ENTRIES:
+            self.clear()
+
+    def key_rows(self, conn: Connection, key: str) -> list[tuple]:
+        got = self.rows.get(key)
+        if got is None:
+            self._room()
+            got = self.rows[key] = _q(
+                conn, "SELECT id, person_id, anchor_id, curated FROM person_keys WHERE key = ? ORDER BY id", (key,)
+            )
+        return got
+
+    def load_keys(self, conn: Connection, keys: Iterable[str]) -> None:
+        """Read the rows of those of ``keys`` not cached yet, a few hundred keys per query."""
+        missing = [k for k in dict.fromkeys(keys) if k not in self.rows]
+        if not missing:
+            return
+        self._room(len(missing))
+        for start in range(0, len(missing), 400):  # keep under SQLite's limit on bound variables
+            part = tuple(missing[start : start + 400])
+            found: dict[str, list[tuple]] = {k: [] for k in part}
+            for kid, key, pid, anchor, curated in _q(
+                conn,
+                f"SELECT id, key, person_id, anchor_id, curated FROM person_keys WHERE key IN "
+                f"({','.join('?' * len(part))}) ORDER BY key, id",
+                part,
+            ):
+                found[key].append((kid, pid, anchor, curated))
+            self.rows.update(found)
+
+    def prefix_keys(self, conn: Connection, prefix: str) -> list[str]:
+        """The keys in ``prefix``'s range that have rows, in key order (as the range query's index gives)."""
+        got = self.prefixes.get(prefix)
+        if got is None:
+            assert prefix.endswith("|"), prefix  # write-through finds the prefixes of a key by its "|"s
+            self._room()
+            rows: dict[str, list[tuple]] = {}
+            for kid, key, pid, anchor, curated in _q(
+                conn,
+                "SELECT id, key, person_id, anchor_id, curated FROM person_keys WHERE key >= ? AND key < ? "
+                "ORDER BY key, id",
+                (prefix, prefix + _TOP),
+            ):
+                rows.setdefault(key, []).append((kid, pid, anchor, curated))
+            self._room(len(rows))
+            self.rows.update(rows)
+            got = self.prefixes[prefix] = set(rows)
+        return sorted(got)
+
+    def _covering(self, key: str) -> list[str]:
+        """The cached prefixes whose range holds ``key``."""
+        out = []
+        at = key.find("|")
+        while at >= 0:
+            prefix = key[: at + 1]
+            if prefix in self.prefixes and key < prefix + _TOP:
+                out.append(prefix)
+            at = key.find("|", at + 1)
+        return out
+
+    def set_rows(self, key: str, rows: list[tuple]) -> None:
+        """``key`` now has exactly ``rows`` (in id order)."""
+        self.rows[key] = rows
+        for prefix in self._covering(key):
+            if rows:
+                self.prefixes[prefix].add(key)
+            else:
+                self.prefixes[prefix].discard(key)
+
+    def evict(self, keys: Iterable[str]) -> None:
+        """Forget ``keys`` (and the prefixes over them): their rows changed in ways not followed here."""
+        for key in keys:
+            self.rows.pop(key, None)
+            for prefix in self._covering(key):
+                del self.prefixes[prefix]
+
+
+def arm_cache(conn: Connection) -> None:
+    """Use the connection's key cache from now until :func:`disarm_cache` (``load.start_batch``).
+
+    Run inside the transaction: the cache is emptied when another connection has committed since it
+    was last armed (``PRAGMA data_version`` changes only for other connections' commits).
+    """
+    if not USE_CACHE:
+        return
+    version = _q(conn, "PRAGMA data_version")[0][0]
+    cache = conn.info.setdefault(ROLLBACK_DROPS, {}).get(_CACHE)
+    if cache is None:
+        cache = conn.info[ROLLBACK_DROPS][_CACHE] = KeyCache()
+    if cache.armed or cache.version != version:  # armed: a batch neither finished nor rolled back
+        cache.clear()
+    cache.version = version
+    cache.armed = True
+
+
+def disarm_cache(conn: Connection) -> None:
+    """Stop using the key cache until the next :func:`arm_cache`; it is kept (``load.finish_batch``)."""
+    cache = _cache_of(conn)
+    if cache is not None:
+        cache.armed = False
+
+
+def cache_rolled_back(conn: Connection) -> None:
+    """A savepoint of the transaction was rolled back: what the cache holds may be gone."""
+    cache = _cache_of(conn)
+    if cache is not None:
+        cache.clear()
+
+
+def _cache_of(conn: Connection) -> KeyCache | None:
+    drops = conn.info.get(ROLLBACK_DROPS)
+    return drops.get(_CACHE) if drops else None
+
+
+def _cache(conn: Connection) -> KeyCache | None:
+    """The connection's key cache if it is armed."""
+    cache = _cache_of(conn)
+    return cache if cache is not None and cache.armed else None
+
+
+def _writing(conn: Connection) -> KeyCache | None:
+    """Before a write to ``person_keys``: the armed cache to update, or None (an unarmed cache is dropped)."""
+    cache = _cache_of(conn)
+    if cache is None or cache.armed:
+        return cache
+    conn.info[ROLLBACK_DROPS].pop(_CACHE, None)
+    return None
+
+
+def _plain_rows(rows: list[tuple]) -> bool:
+    """Rows whose order ``_key_people``'s query fixes: one per person, ``curated`` 0 or 1."""
+    return len({r[1] for r in rows}) == len(rows) and all(r[3] in (0, 1) for r in rows)
+
+
+# ------------------------------------------------------------------------------------------ lookups
+
+
 def _key_people(conn: Connection, key: str, anchor: int | None = None) -> list[int]:
+    cache = _cache(conn)
+    if cache is not None:
+        rows = cache.key_rows(conn, key)
+        if anchor is not None:
+            return sorted({r[1] for r in rows if r[2] == anchor})
+        if _plain_rows(rows):
+            return [r[1] for r in sorted(rows, key=lambda r: (-r[3], r[1]))]
     if anchor is None:
         rows = _q(conn, "SELECT DISTINCT person_id FROM person_keys WHERE key = ? ORDER BY curated DESC, person_id", (key,))
     else:
@@ -162,6 +354,10 @@ def _key_people(conn: Connection, key: str, anchor: int | None = None) -> list[i
 
 def _existing_keys(conn: Connection, keys: Sequence[str]) -> set[str]:
     """The ones of ``keys`` that some ``person_keys`` row has."""
+    cache = _cache(conn)
+    if cache is not None:
+        cache.load_keys(conn, keys)
+        return {k for k in keys if cache.key_rows(conn, k)}
     found: set[str] = set()
     for start in range(0, len(keys), 400):  # keep under SQLite's limit on bound variables
         part = tuple(keys[start : start + 400])
@@ -174,27 +370,42 @@ def _existing_keys(conn: Connection, keys: Sequence[str]) -> set[str]:
 def _prefix_people(conn: Connection, prefix: str) -> dict[int, list[str]]:
     """People with a key starting with ``prefix`` (an index range scan), with those keys."""
     out: dict[int, list[str]] = defaultdict(list)
+    cache = _cache(conn)
+    if cache is not None:
+        for key in cache.prefix_keys(conn, prefix):
+            for row in cache.rows[key]:
+                out[row[1]].append(key)
+        return out
     for key, pid in _q(
-        conn, "SELECT key, person_id FROM person_keys WHERE key >= ? AND key < ?", (prefix, prefix + "\U0010ffff")
+        conn, "SELECT key, person_id FROM person_keys WHERE key >= ? AND key < ?", (prefix, prefix + _TOP)
     ):
         out[pid].append(key)
     return out
 
 
 def _add_key(conn: Connection, person_id: int, key: str, anchor: int | None = None, curated: bool = False) -> None:
-    exists = _q(
-        conn,
-        "SELECT id FROM person_keys WHERE key = ? AND person_id = ? AND anchor_id IS ?",
-        (key, person_id, anchor),
-    )
+    cache = _writing(conn)
+    if cache is not None:
+        rows = cache.key_rows(conn, key)
+        exists = [r for r in rows if r[1] == person_id and (r[2] == anchor if anchor is not None else r[2] is None)]
+    else:
+        exists = _q(
+            conn,
+            "SELECT id FROM person_keys WHERE key = ? AND person_id = ? AND anchor_id IS ?",
+            (key, person_id, anchor),
+        )
     if exists:
         if curated:
             _x(conn, "UPDATE person_keys SET curated = 1 WHERE id = ?", (exists[0][0],))
+            if cache is not None:
+                cache.set_rows(key, [(r[0], r[1], r[2], 1) if r[0] == exists[0][0] else r for r in rows])
         return
-    _x(conn, 
+    cur = _x(conn,
         "INSERT INTO person_keys (key, person_id, anchor_id, curated) VALUES (?, ?, ?, ?)",
         (key, person_id, anchor, int(curated)),
     )
+    if cache is not None:
+        cache.set_rows(key, [*rows, (cur.lastrowid, person_id, anchor, int(curated))])
 
 
 def _create_person(
@@ -254,7 +465,12 @@ def _resolve_full(conn: Connection, data: NameData, ref: PersonRef, run_id: int 
             old = _key_people(conn, old_key)
             if len(old) == 1 and not _curated_key(conn, old[0], old_key):
                 pid = old[0]
+                cache = _writing(conn)
                 _x(conn, "DELETE FROM person_keys WHERE person_id = ? AND key = ? AND curated = 0", (pid, old_key))
+                if cache is not None:
+                    cache.set_rows(old_key, [
+                        r for r in cache.key_rows(conn, old_key) if not (r[1] == pid and r[3] == 0)
+                    ])
                 _x(conn,
                     "UPDATE people SET given_name = ?, family_name = ?, name_key = ? WHERE id = ?", (given, family, key, pid)
                 )
@@ -269,6 +485,9 @@ def _resolve_full(conn: Connection, data: NameData, ref: PersonRef, run_id: int 
 
 
 def _prefix_people_of(conn: Connection, pid: int, prefix: str) -> bool:
+    cache = _cache(conn)
+    if cache is not None:
+        return any(r[1] == pid for key in cache.prefix_keys(conn, prefix) for r in cache.rows[key])
     return bool(_q(
         conn, "SELECT 1 FROM person_keys WHERE person_id = ? AND key >= ? AND key < ? LIMIT 1",
         (pid, prefix, prefix + "\U0010ffff"),
@@ -301,13 +520,20 @@ def _uncurated_people(conn: Connection, key: str) -> list[int]:
 
     The people left have only uncurated rows for the key, so _key_people's order among them is by id.
     """
-    rows = _q(conn, "SELECT person_id, curated FROM person_keys WHERE key = ?", (key,))
+    cache = _cache(conn)
+    if cache is not None:
+        rows = [(r[1], r[3]) for r in cache.key_rows(conn, key)]
+    else:
+        rows = _q(conn, "SELECT person_id, curated FROM person_keys WHERE key = ?", (key,))
     if all(c in (0, 1) for _, c in rows):
         return sorted({pid for pid, _ in rows} - {pid for pid, c in rows if c == 1})
     return [pid for pid in _key_people(conn, key) if not _curated_key(conn, pid, key)]
 
 
 def _curated_key(conn: Connection, pid: int, key: str) -> bool:
+    cache = _cache(conn)
+    if cache is not None:
+        return any(r[1] == pid and r[3] == 1 for r in cache.key_rows(conn, key))
     return bool(_q(conn, "SELECT 1 FROM person_keys WHERE person_id = ? AND key = ? AND curated = 1", (pid, key)))
 
 
@@ -508,10 +734,11 @@ def _bump_aliases(conn: Connection, alias_counts: Mapping[tuple[int, str], int])
 # ------------------------------------------------------------------------------ forgetting, counting
 
 
-def forget_article(conn: Connection, article_id: int) -> None:
+def forget_article(conn: Connection, article_id: int, live: bool | None = None) -> None:
     """Remove an article's mentions before it is replaced or deleted; keep people, aliases and counts right.
 
-    People left with no mentions at all are removed unless an analyst curated them.
+    People left with no mentions at all are removed unless an analyst curated them.  ``live``: whether
+    the article is live (not soft-deleted), when the caller knows; else it is read.
     """
     rows = _q(
         conn,
@@ -520,7 +747,8 @@ def forget_article(conn: Connection, article_id: int) -> None:
     )
     if not rows:
         return
-    live = _article_live(conn, article_id)
+    if live is None:
+        live = _article_live(conn, article_id)
     per_person: Counter = Counter()
     for pid, _surface, n in rows:
         per_person[pid] += n
@@ -542,20 +770,32 @@ def forget_article(conn: Connection, article_id: int) -> None:
         "AND key LIKE 'l:%')",
         [(pid, pid) for pid in per_person],
     )
-    for pid in per_person:
-        _drop_if_unused(conn, pid)
+    # which of them are left unused, in one query: dropping one person changes no other's mentions or curation
+    pids = list(per_person)
+    unused: set[int] = set()
+    for start in range(0, len(pids), 400):  # keep under SQLite's limit on bound variables
+        part = tuple(pids[start : start + 400])
+        unused.update(r[0] for r in _q(
+            conn,
+            f"SELECT id FROM people WHERE id IN ({','.join('?' * len(part))}) AND NOT coalesce(curated, 0) "
+            "AND NOT EXISTS (SELECT 1 FROM mentions WHERE person_id = people.id)",
+            part,
+        ))
+    for pid in pids:
+        if pid in unused:
+            _drop(conn, pid)
 
 
-def _drop_if_unused(conn: Connection, pid: int) -> bool:
-    row = _q(conn, "SELECT curated FROM people WHERE id = ?", (pid,))
-    if not row or row[0][0]:
-        return False
-    if _q(conn, "SELECT 1 FROM mentions WHERE person_id = ? LIMIT 1", (pid,)):
-        return False
+def _drop(conn: Connection, pid: int) -> None:
+    """Remove a person with their aliases and keys (the caller checked they have no mentions)."""
     _x(conn, "DELETE FROM person_aliases WHERE person_id = ?", (pid,))
-    _x(conn, "DELETE FROM person_keys WHERE person_id = ?", (pid,))
+    cache = _writing(conn)
+    gone = _q(conn, "DELETE FROM person_keys WHERE person_id = ? RETURNING key", (pid,))
+    if cache is not None:
+        for key in {k for (k,) in gone}:
+            if key in cache.rows:
+                cache.set_rows(key, [r for r in cache.rows[key] if r[1] != pid])
     _x(conn, "DELETE FROM people WHERE id = ?", (pid,))
-    return True
 
 
 def refresh_counts(conn: Connection, article_ids: Iterable[int] | None = None) -> None:
@@ -812,12 +1052,14 @@ def merge_into(conn: Connection, src: int, dst: int, curated: bool = False) -> N
     _x(conn, "DELETE FROM person_aliases WHERE person_id = ?", (src,))
     if aliases:
         _bump_aliases(conn, {(dst, a): n for a, n in aliases})
+    cache = _writing(conn)
+    moved: list[tuple] = []  # the keys of the rows changed below (RETURNING), for the key cache
     if curated:
-        _x(conn, "UPDATE person_keys SET curated = 1 WHERE person_id = ?", (src,))
-    _x(conn, 
-        "UPDATE person_keys SET person_id = ? WHERE person_id = ? AND key NOT LIKE 'n:%'", (dst, src)
+        moved += _q(conn, "UPDATE person_keys SET curated = 1 WHERE person_id = ? RETURNING key", (src,))
+    moved += _q(conn,
+        "UPDATE person_keys SET person_id = ? WHERE person_id = ? AND key NOT LIKE 'n:%' RETURNING key", (dst, src)
     )
-    _x(conn, "UPDATE person_keys SET anchor_id = ? WHERE anchor_id = ?", (dst, src))
+    moved += _q(conn, "UPDATE person_keys SET anchor_id = ? WHERE anchor_id = ? RETURNING key", (dst, src))
     src_row = _person(conn, src)
     if src_row and src_row[5]:
         _x(conn, "UPDATE people SET curated = 1 WHERE id = ?", (dst,))
@@ -827,7 +1069,9 @@ def merge_into(conn: Connection, src: int, dst: int, curated: bool = False) -> N
             "UPDATE people SET given_name = ?, family_name = ?, name_key = ? WHERE id = ?",
             (src_row[2], src_row[3], src_row[4], dst),
         )
-    _x(conn, "DELETE FROM person_keys WHERE person_id = ?", (src,))
+    moved += _q(conn, "DELETE FROM person_keys WHERE person_id = ? RETURNING key", (src,))
+    if cache is not None:
+        cache.evict({k for (k,) in moved})
     _x(conn, "DELETE FROM people WHERE id = ?", (src,))
     _recount(conn, dst)
     refresh_name(conn, dst)

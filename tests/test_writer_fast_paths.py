@@ -269,7 +269,9 @@ def _write_fixture_articles(db_path: Path, batch: int | None) -> dict[str, list]
     con = sqlite3.connect(db_path)
     out = {
         table: con.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
-        for table in ("line_fingerprints", "article_fingerprints", "person_aliases", "people", "mentions")
+        for table in (
+            "line_fingerprints", "outlet_line_fingerprints", "article_fingerprints", "person_aliases", "people", "mentions"
+        )
     }
     con.close()
     return out
@@ -281,6 +283,9 @@ def test_batched_writes_equal_writes_one_by_one(tmp_path: Path, batch: int) -> N
 
     one_by_one = _write_fixture_articles(tmp_path / "each.db", None)
     assert len(one_by_one["line_fingerprints"]) > 100 and one_by_one["person_aliases"]
+    assert one_by_one["outlet_line_fingerprints"]
+    # the replaced articles' own lines were uncounted (in the batch when their counts still waited there)
+    assert any(row[1] == 0 for row in one_by_one["line_fingerprints"])
     assert _write_fixture_articles(tmp_path / "batched.db", batch) == one_by_one
     assert consistency_problems(tmp_path / "batched.db") == []
 

@@ -18,6 +18,19 @@ BUSY_TIMEOUT_MS = 30_000
 #: Key of ``Connection.info``: the statement that opens the connection's next transaction, once
 #: (e.g. ``BEGIN IMMEDIATE`` for a write transaction on a connection that otherwise reads).
 NEXT_BEGIN = "etl_next_begin"
+#: Key of ``Connection.info``: a dict of caches of what the database holds (e.g. ``resolve.KeyCache``),
+#: valid only while what the connection wrote stays written.  The engine drops it whenever a
+#: transaction or a (SQLAlchemy) savepoint of the connection rolls back; code that rolls back a
+#: savepoint on the driver drops or empties them itself (``load.batch_rollback``).
+ROLLBACK_DROPS = "etl_rollback_drops"
+#: Foreign keys enforced on the run's writer: a connection whose write transactions are opened through
+#: ``NEXT_BEGIN`` (``pipeline.transaction``).  Off from its first write transaction on: the writer
+#: inserts parents before their children and deletes children itself (nothing it does relies on
+#: ``ON DELETE CASCADE``), and checking every row's parents cost about 4% of its CPU.  Every other
+#: connection (analysts' commands, readers) keeps them on; the tests run ``PRAGMA
+#: foreign_key_check`` after every kind of run (``tests/ops.consistency_problems``).
+WRITER_FOREIGN_KEYS = False
+_WRITER_CHECKED = "etl_writer_foreign_keys"
 #: Prepared statements each connection keeps (the sqlite3 default is 128).
 STATEMENT_CACHE = 1024
 #: Page cache per connection, in KiB (SQLite's default is 2,000 KiB).  The writer updates a dozen
@@ -31,7 +44,8 @@ def sqlite_url(db_path: str | Path) -> str:
 
 
 def make_engine(db_path: str | Path, *, foreign_keys: bool = True, begin: str = "BEGIN") -> Engine:
-    """An engine for ``db_path`` with WAL, foreign keys (unless migrating) and a busy timeout.
+    """An engine for ``db_path`` with WAL, foreign keys (unless migrating; the run's writer: see
+    ``WRITER_FOREIGN_KEYS``) and a busy timeout.
 
     ``begin`` is the statement that opens each transaction: ``BEGIN IMMEDIATE`` for a writer, so
     it takes the write lock up front instead of failing half-way with SQLITE_BUSY; a connection
@@ -55,7 +69,21 @@ def make_engine(db_path: str | Path, *, foreign_keys: bool = True, begin: str = 
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # noqa: ANN001
-        conn.exec_driver_sql(conn.info.pop(NEXT_BEGIN, begin))
+        statement = conn.info.pop(NEXT_BEGIN, None)
+        if statement is not None and foreign_keys and _WRITER_CHECKED not in conn.info:
+            # the run's writer, outside any transaction (PRAGMA foreign_keys is a no-op inside one)
+            on = "ON" if WRITER_FOREIGN_KEYS else "OFF"
+            conn.connection.dbapi_connection.execute(f"PRAGMA foreign_keys = {on}")
+            conn.info[_WRITER_CHECKED] = on
+        conn.exec_driver_sql(statement or begin)
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(conn) -> None:  # noqa: ANN001
+        conn.info.pop(ROLLBACK_DROPS, None)
+
+    @event.listens_for(engine, "rollback_savepoint")
+    def _on_rollback_savepoint(conn, _name, _context) -> None:  # noqa: ANN001
+        conn.info.pop(ROLLBACK_DROPS, None)
 
     return engine
 

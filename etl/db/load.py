@@ -171,6 +171,7 @@ _BATCH = "etl_batch"
 def start_batch(conn: Connection) -> None:
     """Start a batch of ``batched`` writes (forgetting what a rolled back attempt left waiting)."""
     conn.info[_BATCH] = _Batch()
+    resolve.arm_cache(conn)
 
 
 def batch_mark(conn: Connection) -> object:
@@ -181,6 +182,7 @@ def batch_mark(conn: Connection) -> object:
 
 
 def batch_rollback(conn: Connection, mark: object) -> None:
+    resolve.cache_rolled_back(conn)
     if mark is None:
         conn.info.pop(_BATCH, None)
     else:
@@ -192,6 +194,7 @@ def finish_batch(conn: Connection) -> None:
     index_pending_paragraphs(conn)
     _settle(conn)
     conn.info.pop(_BATCH, None)
+    resolve.disarm_cache(conn)
 
 
 def _settle(conn: Connection) -> None:
@@ -234,13 +237,68 @@ def clear_article(conn: Connection, article_id: int) -> None:
     Counts (people, corpus memory) cover live articles only: a soft-deleted article's lines were
     already uncounted when it was marked deleted, so they are not uncounted twice.
     """
-    _settle(conn)
-    resolve.forget_article(conn, article_id)
-    if _is_live(conn, article_id):
-        _count_fingerprints(conn, article_id, -1)
+    batch = conn.info.get(_BATCH)
+    if batch is not None:
+        # forget_article reads and changes people's aliases and counts: what waits for them is written
+        # first.  The line counts waiting need not be: the article's lines are uncounted where they wait
+        batch.people.flush(conn)
+    live = _is_live(conn, article_id)
+    resolve.forget_article(conn, article_id, live)  # its mentions are gone after it
+    if live:
+        if batch is not None:
+            _uncount_lines(conn, article_id, batch)
+        else:
+            _count_fingerprints(conn, article_id, -1)
     db = raw(conn)
-    for table in ("article_fingerprints", "mentions", "paragraphs", "removed_segments", "article_credits"):
+    for table in ("article_fingerprints", "paragraphs", "removed_segments", "article_credits"):
         db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+
+
+def _uncount_lines(conn: Connection, article_id: int, batch: _Batch) -> None:
+    """``_count_fingerprints(conn, article_id, -1)`` without writing the batch's waiting counts first.
+
+    A line whose count waits in the batch is uncounted there (its row gets the sum at the batch's
+    end; a new row is still inserted where it would have been, as the waiting lines keep their
+    order); the others are uncounted in the table.  The counts end up as settling first gives.
+    """
+    db = raw(conn)
+    fps = [r[0] for r in db.execute("SELECT fingerprint FROM article_fingerprints WHERE article_id = ?", (article_id,))]
+    if not fps:
+        return
+    waiting = batch.fingerprints
+    stored = []
+    for fp in fps:
+        got = waiting.get(fp)
+        if got is None:
+            stored.append(fp)
+        else:
+            waiting[fp] = (got[0] - 1, got[1])
+    outlet = db.execute("SELECT outlet FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+    stored_in_outlet = []
+    if outlet is not None:
+        in_outlet = batch.outlet_fingerprints
+        for fp in fps:
+            key = (outlet, fp)
+            got = in_outlet.get(key)
+            if got is None:
+                stored_in_outlet.append(fp)
+            else:
+                in_outlet[key] = got - 1
+    for start in range(0, max(len(stored), len(stored_in_outlet)), 400):  # SQLite's limit on bound variables
+        part = stored[start : start + 400]
+        if part:
+            db.execute(
+                f"UPDATE line_fingerprints SET article_count = article_count - 1 "
+                f"WHERE fingerprint IN ({','.join('?' * len(part))})",
+                part,
+            )
+        part = stored_in_outlet[start : start + 400]
+        if part:
+            db.execute(
+                f"UPDATE outlet_line_fingerprints SET article_count = article_count - 1 "
+                f"WHERE outlet = ? AND fingerprint IN ({','.join('?' * len(part))})",
+                (outlet, *part),
+            )
 
 
 def _insert_children(conn: Connection, article_id: int, article: Article, run_id: int, batched: bool) -> None:
