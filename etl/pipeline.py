@@ -1366,7 +1366,7 @@ def _apply_memory(
                            ("outlet_flipped", _OUTLET_LINE), ("outlet_mispredicted", _OUTLET_LINE),
                            ("outlet_others", "outlet TEXT PRIMARY KEY, others INTEGER NOT NULL")):
         db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({columns})")
-    for _ in range(3):  # a re-clean changes no counts, so one pass normally settles it
+    for _ in range(3):  # a re-clean changes no counts, so one pass normally settles it (see below)
         memory = load_memory(conn, rules)
         # the two levels of is_recurring, as stored counts: any line, and a sentence-like line
         # (only lines at a level or flagged can flip: the two partial indexes of migration 0007)
@@ -1433,8 +1433,7 @@ def _apply_memory(
         log.info("corpus memory: %d lines changed status (%d within an outlet), %d counted other than predicted; "
                  "re-cleaning the %d articles containing them", len(flipped) + len(outlet_flipped),
                  len(outlet_flipped), len(mispredicted) + len(outlet_mispredicted), len(ids))
-        if ids:
-            _reclean_for_memory(conn, settings, rules, summary, progress, lock_fd, memory, ids)
+        rewritten = _reclean_for_memory(conn, settings, rules, summary, progress, lock_fd, memory, ids) if ids else 0
         with transaction(conn):
             load.raw(conn).executemany(
                 "UPDATE line_fingerprints SET frequent = ?, frequent_sentence = ? WHERE fingerprint = ?",
@@ -1445,6 +1444,10 @@ def _apply_memory(
                 [(sentence, outlet, fp) for outlet, fp, sentence in outlet_flipped],
             )
             _record_progress(conn, summary)
+        if not rewritten:
+            # Nothing was rewritten, so no count moved: the flags now match ``memory``'s levels and
+            # no article was cleaned since, so another pass would find nothing to do.
+            return
 
 
 #: Columns of the temporary tables of (outlet, line) pairs.
@@ -1486,8 +1489,9 @@ def _reclean_for_memory(
     lock_fd: int,
     memory: CorpusMemory,
     ids: list[tuple[int, bool]],
-) -> None:
-    """Re-clean the articles ``ids`` ((id, cleaned by these rules)) with ``memory``."""
+) -> int:
+    """Re-clean the articles ``ids`` ((id, cleaned by these rules)) with ``memory``; returns how many
+    were rewritten (or tried to be: only a rewrite can move a line's count)."""
     if progress is not None:
         progress.start("re-cleaning", len(ids))
 
@@ -1495,13 +1499,16 @@ def _reclean_for_memory(
         summary.articles_recleaned += 1
 
     writer = _BatchWriter(conn, settings.batch_size, lambda: _record_progress(conn, summary))
+    rewritten = 0
 
     def apply(task: Task, result: Result) -> None:
+        nonlocal rewritten
         if isinstance(result, Failed):
             _fail(writer, summary, result)
         elif isinstance(result, Same):
             _same(writer, summary, result.article_id, recleaned)
         else:
+            rewritten += 1
             _write(writer, summary, result, task.article_id, recleaned)
 
     # An article cleaned by these rules is only classified first: rewritten if that changed
@@ -1511,3 +1518,4 @@ def _reclean_for_memory(
         for i, current in ids
     )
     _drain(_Pool(settings, rules, memory, lock_fd, len(ids)), tasks, writer, apply, progress)
+    return rewritten

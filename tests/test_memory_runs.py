@@ -430,3 +430,53 @@ def test_a_rerun_reads_only_the_memory_lines_that_can_change(
                 scans.append((detail, sql[:160]))
     assert checked >= 4
     assert scans == []
+
+
+# ---------------------------------------------------------------------------- passes of the memory step
+
+
+def count_memory_loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Calls of ``pipeline.load_memory`` from now on (one per pass of the corpus-memory step)."""
+    calls: list[int] = []
+    real = pipeline.load_memory
+
+    def counted(conn, rules):  # noqa: ANN001, ANN202
+        calls.append(1)
+        return real(conn, rules)
+
+    monkeypatch.setattr(pipeline, "load_memory", counted)
+    return calls
+
+
+def test_re_cleans_that_change_nothing_end_the_memory_step_after_one_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line a rule already removes turns frequent: its articles are re-cleaned, every verdict
+    stays, nothing is rewritten, so no count can have moved and no second pass is needed."""
+    folder, db = tmp_path / "in", tmp_path / "news.sqlite"
+    follow = "\n\nFollow us on Facebook and Twitter\n"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"{i:02d}.txt").write_text(article(i) + follow, encoding="utf-8")
+    run(folder, db)
+    assert query(db, "SELECT count(*) FROM line_fingerprints WHERE frequent") == [(0,)]
+
+    (folder / "03.txt").write_text(article(3) + follow, encoding="utf-8")  # 4 articles: the line flips
+    loads = count_memory_loads(monkeypatch)
+    summary = run(folder, db)
+    assert summary.files_new == 1 and summary.articles_recleaned == 3
+    assert query(db, "SELECT count(*) FROM line_fingerprints WHERE frequent AND sample LIKE 'Follow us%'") == [(1,)]
+    assert len(loads) == 1
+    assert cleaning(db) == fresh_cleaning(folder, tmp_path)
+
+
+def test_a_rewriting_re_clean_is_checked_by_a_second_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, db = tmp_path / "in", tmp_path / "news.sqlite"
+    write_corpus(folder, range(9))
+    run(folder, db)
+    write_corpus(folder, range(9, 12))  # the promo turns boilerplate: the 9 older articles are rewritten
+    loads = count_memory_loads(monkeypatch)
+    summary = run(folder, db)
+    assert summary.articles_recleaned == 9
+    assert len(loads) == 2  # the pass that re-cleaned, and one that finds nothing left
+    assert cleaning(db) == fresh_cleaning(folder, tmp_path)
