@@ -43,7 +43,6 @@ follow daylight saving time through the IANA database (``[dates.timezone_regions
 from __future__ import annotations
 
 import calendar
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from functools import cache, lru_cache
@@ -53,6 +52,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil import parser as dateutil_parser
 
 from etl.rules import Rules, default_rules
+from etl.transform import remembered_re as re  # ``re``, its compiled patterns remembered (rules cache)
 
 __all__ = ["find_date", "parse_dateline"]
 
@@ -128,8 +128,8 @@ def _compiled(rules: Rules) -> _Compiled:
         if len(words) > 1:
             phrases.append(r"\s+".join(map(re.escape, words)))
     furniture = data.get("furniture", {})
-    glue_words = sorted(
-        {p.split()[0] for p in prefixes if len(p.split()[0]) >= 5 and p.split()[0].isascii()}, key=len, reverse=True
+    glue_words = sorted(  # longest first, ties in a fixed order (the pattern's text is its cache key)
+        {p.split()[0] for p in prefixes if len(p.split()[0]) >= 5 and p.split()[0].isascii()}, key=lambda w: (-len(w), w)
     )
     prefix_any = r"\b(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in prefixes) + r")\b" if prefixes else r"(?!)"
     patterns = [str(p) for p in furniture.get("patterns", ())]
