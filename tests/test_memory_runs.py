@@ -480,3 +480,33 @@ def test_a_rewriting_re_clean_is_checked_by_a_second_pass(tmp_path: Path, monkey
     assert summary.articles_recleaned == 9
     assert len(loads) == 2  # the pass that re-cleaned, and one that finds nothing left
     assert cleaning(db) == fresh_cleaning(folder, tmp_path)
+
+
+@pytest.mark.parametrize("from_lines", [False, True])
+@pytest.mark.parametrize("scope", ["corpus", "outlet"])
+def test_either_join_order_finds_the_same_articles_to_re_clean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, from_lines: bool, scope: str
+) -> None:
+    """Which articles contain a flipped or mispredicted line does not depend on the order the
+    memory step joins the tables in (it picks the cheaper one from their sizes)."""
+    joins: list[bool] = []
+    monkeypatch.setattr(pipeline, "_join_from_lines", lambda *costs: joins.append(from_lines) or from_lines)
+    folder, db = tmp_path / "in", tmp_path / "news.sqlite"
+    write = write_corpus if scope == "corpus" else (lambda f, r: write_outlets(f, gazette=r, others=range(12 if r.start == 0 else 0)))
+    write(folder, range(9))
+    run(folder, db)
+    write(folder, range(9, 12))  # the promo (or the Gazette's furniture) flips in the 9 older articles
+    summary = run(folder, db)
+    assert summary.articles_recleaned == 9 and joins
+    labels = promo_labels(db) if scope == "corpus" else furniture_labels(db)
+    assert len(labels) == 12 and all(label.startswith("boilerplate") for label in labels.values())
+    assert cleaning(db) == fresh_cleaning(folder, tmp_path)
+
+    real = pipeline.document_lines
+    monkeypatch.setattr(pipeline, "document_lines", lambda text, rules: (frozenset(), None))  # all mispredicted
+    for path in sorted(folder.glob("*.txt"))[:5]:
+        path.write_text(path.read_text(encoding="utf-8") + "\nOne more line for the record.\n", encoding="utf-8")
+    summary = run(folder, db)
+    assert summary.files_changed == 5 and summary.articles_recleaned == 5
+    monkeypatch.setattr(pipeline, "document_lines", real)
+    assert cleaning(db) == fresh_cleaning(folder, tmp_path)
