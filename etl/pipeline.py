@@ -822,9 +822,11 @@ def _load_all(
     writer = _BatchWriter(conn, settings.batch_size, lambda: _record_progress(conn, summary))
 
     if settings.input_dir is not None:
-        planned = _plan(conn, settings, rules, summary, unreadable_folders, writer)
+        planned, live_seen = _plan(conn, settings, rules, summary, unreadable_folders, writer)
+        # every live article's file was seen (the usual night): none vanished, no need to look for them
+        all_seen = live_seen == db.execute("SELECT count(*) FROM articles WHERE deleted_at IS NULL").fetchone()[0]
         memory = (
-            _count_pass(conn, settings, rules, summary, unreadable_folders, progress, lock_fd).memory(rules)
+            _count_pass(conn, settings, rules, summary, unreadable_folders, progress, lock_fd, all_seen).memory(rules)
             if planned
             else CorpusMemory()
         )
@@ -847,7 +849,7 @@ def _load_all(
         progress,
     )
     if settings.input_dir is not None:
-        _mark_gone(conn, settings, summary, unreadable_folders)
+        _mark_gone(conn, settings, summary, unreadable_folders, all_seen)
     _apply_memory(conn, settings, rules, summary, progress, lock_fd, memory)
 
 
@@ -865,14 +867,14 @@ def _plan(
     summary: RunSummary,
     unreadable_folders: list[str],
     writer: "_BatchWriter",
-) -> int:
+) -> tuple[int, int]:
     """Walk the input once: count the unchanged files, record the walk's problems, and queue every
     other file in ``temp.planned`` (in walk order) for the counting and loading passes.
 
     A file whose size and mtime match its stored article is not read; if that article was cleaned
     by other rules (or ``--reprocess``) it is queued for a re-clean from its stored text.  The
     queue lives in a temporary table, so a first load of a huge folder holds no list in memory.
-    Returns the number of queued files.
+    Returns the number of queued files, and of the files seen whose article is live.
     """
     assert settings.input_dir is not None
     db = load.raw(conn)
@@ -885,7 +887,7 @@ def _plan(
     stored_files = load.StoredFolders(conn)
     seen: list[tuple[str]] = []
     queued: list[tuple] = []
-    planned = 0
+    planned = live_seen = 0
 
     def flush() -> None:
         db.executemany("INSERT OR IGNORE INTO temp.seen_paths VALUES (?)", seen)
@@ -909,6 +911,7 @@ def _plan(
         summary.files_seen += 1
         seen.append((entry.source_path,))
         stored = stored_files.get(entry.source_path)
+        live_seen += stored is not None and not stored.deleted
         stat_unchanged = (
             stored is not None
             and not stored.deleted
@@ -929,7 +932,7 @@ def _plan(
         if len(seen) >= SEEN_PATHS_BATCH:
             flush()
     flush()
-    return planned
+    return planned, live_seen
 
 
 def _planned(conn: Connection, where: str = "", page: int = 1000) -> Iterator[tuple]:
@@ -978,6 +981,7 @@ def _count_pass(
     unreadable_folders: list[str],
     progress: Progress | None,
     lock_fd: int,
+    all_seen: bool = False,
 ) -> "_CountChanges":
     """Count the lines of the queued files before any is cleaned, so that each file is cleaned
     once, with the corpus memory as it will be after this run (rather than cleaned with the old
@@ -1011,7 +1015,7 @@ def _count_pass(
     if progress is not None:
         progress.start("counting lines", queued)
     _drain(_Pool(settings, rules, CorpusMemory(), lock_fd, queued), tasks(), None, count, progress)
-    for article_id in _gone(conn, summary, unreadable_folders):
+    for article_id in [] if all_seen else _gone(conn, summary, unreadable_folders):
         changes.add_article(article_id, -1)
     return changes
 
@@ -1061,8 +1065,13 @@ def _gone(conn: Connection, summary: RunSummary, unreadable_folders: list[str]) 
     return [] if summary.files_seen == 0 else [i for i, _ in _vanished(conn, unreadable_folders)]
 
 
-def _mark_gone(conn: Connection, settings: Settings, summary: RunSummary, unreadable_folders: list[str]) -> None:
-    """Soft-delete the live articles whose file was not found by this run's walk."""
+def _mark_gone(
+    conn: Connection, settings: Settings, summary: RunSummary, unreadable_folders: list[str], all_seen: bool = False
+) -> None:
+    """Soft-delete the live articles whose file was not found by this run's walk (none when it saw
+    the file of every live article: ``all_seen``)."""
+    if all_seen:
+        return
     with transaction(conn):
         gone = _vanished(conn, unreadable_folders)
         if not gone:
