@@ -510,3 +510,21 @@ def test_either_join_order_finds_the_same_articles_to_re_clean(
     assert summary.files_changed == 5 and summary.articles_recleaned == 5
     monkeypatch.setattr(pipeline, "document_lines", real)
     assert cleaning(db) == fresh_cleaning(folder, tmp_path)
+
+
+def test_live_outlet_totals_from_the_indexes_equal_the_stored_ones(tmp_path: Path) -> None:
+    from etl.db import load
+    import sqlite3
+
+    folder, db = tmp_path / "in", tmp_path / "news.sqlite"
+    write_outlets(folder, gazette=range(12))
+    run(folder, db)
+    for name in ("0-10.txt", "0-11.txt", *(f"3-{i:02d}.txt" for i in range(12))):  # the Ferry Post goes entirely
+        (folder / name).unlink()
+    assert run(folder, db).files_deleted == 14
+    con = sqlite3.connect(db)
+    try:
+        totals = pipeline._live_outlet_totals(con)
+        assert totals == load.outlet_totals(con) == {"Harbour Gazette": 10, "Island Times": 12, "Quay Courier": 12}
+    finally:
+        con.close()
