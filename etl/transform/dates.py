@@ -47,9 +47,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from functools import cache, lru_cache
 from importlib import resources
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from dateutil import parser as dateutil_parser
 
 from etl.rules import Rules, default_rules
 from etl.transform import remembered_re as re  # ``re``, its compiled patterns remembered (rules cache)
@@ -298,6 +297,14 @@ def _combine(base: timezone, offset: str) -> timezone:
     return timezone(base.utcoffset(None) + (_offset(offset).utcoffset(None)))
 
 
+def _dateutil() -> Any:
+    """``dateutil.parser``, imported the first time a date needs it (4 ms): :func:`_plain_datetime`
+    reads the common shapes without it, and a nightly re-run of a hundred files may never need it."""
+    from dateutil import parser
+
+    return parser
+
+
 def _iso(parts: _Parts, c: _Compiled) -> str | None:
     """The ISO 8601 string for a scanned date (see the module doc for the three formats)."""
     if not (parts.year and parts.month and parts.day):
@@ -306,7 +313,7 @@ def _iso(parts: _Parts, c: _Compiled) -> str | None:
     try:
         dt = _plain_datetime(parts.words, day_first, parts.year_first)
         if dt is None:
-            dt = dateutil_parser.parse(" ".join(parts.words), dayfirst=day_first, yearfirst=parts.year_first)
+            dt = _dateutil().parse(" ".join(parts.words), dayfirst=day_first, yearfirst=parts.year_first)
     except (ValueError, OverflowError):
         return None
     if not c.min_year <= dt.year <= c.max_year:
