@@ -305,3 +305,16 @@ def test_db(state: str | None, args: list[str], code: int, expected: list[str], 
     if "backed up to" in expected:
         [bak] = tmp_path.glob("news.sqlite.*.bak")
         assert str(bak) in result.output
+
+
+def test_a_cli_run_puts_what_was_imported_before_it_out_of_the_collectors_reach(db_path: Path) -> None:
+    """``etl run`` freezes the objects alive when it starts (SQLAlchemy, the pipeline), so the cyclic
+    garbage collector's passes during the run skip them (no pool involved here: ``--jobs 1``)."""
+    import gc
+
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    result = CliRunner().invoke(cli, ["run", "--input", str(SEEDS), "--db", str(db_path), "-j", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    assert gc.get_freeze_count() > 0
+    gc.unfreeze()

@@ -238,3 +238,27 @@ def test_reprocess_with_an_input_folder_also_loads_changes(folder: Path, db_path
 def test_reprocess_on_an_empty_database(db_path: Path) -> None:
     code, line = etl_run(None, db_path, "--reprocess")
     assert code == 0 and line.startswith("files: 0 seen")
+
+
+def test_the_search_for_vanished_files_is_skipped_when_every_article_was_seen(
+    folder: Path, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every live article's file seen by the walk (the usual night): nothing can have vanished and
+    the articles are not searched for one; with a file gone they are, and it is soft-deleted."""
+    from etl import pipeline
+
+    searches: list[int] = []
+    real = pipeline._vanished
+    monkeypatch.setattr(pipeline, "_vanished", lambda *a: searches.append(1) or real(*a))
+    assert etl_run(folder, db_path)[0] == 0
+    (folder / "zebra.txt").write_text(ZEBRA + "\nOne more zebra was seen.\n")
+    (folder / "new.txt").write_text(ZEBRA.replace("zebra", "giraffe"))
+    assert etl_run(folder, db_path)[0] == 0
+    assert last_run(db_path)["files_changed"] == 1 and last_run(db_path)["files_new"] == 1
+    assert searches == []
+    seed = sorted(SEEDS.glob("*.txt"))[0].name
+    shutil.move(folder / seed, tmp_path / seed)
+    assert etl_run(folder, db_path)[0] == 0
+    assert last_run(db_path)["files_deleted"] == 1 and article(db_path, seed)[3] is not None
+    assert searches
+    assert consistency_problems(db_path) == []

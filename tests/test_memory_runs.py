@@ -430,3 +430,101 @@ def test_a_rerun_reads_only_the_memory_lines_that_can_change(
                 scans.append((detail, sql[:160]))
     assert checked >= 4
     assert scans == []
+
+
+# ---------------------------------------------------------------------------- passes of the memory step
+
+
+def count_memory_loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Calls of ``pipeline.load_memory`` from now on (one per pass of the corpus-memory step)."""
+    calls: list[int] = []
+    real = pipeline.load_memory
+
+    def counted(conn, rules):  # noqa: ANN001, ANN202
+        calls.append(1)
+        return real(conn, rules)
+
+    monkeypatch.setattr(pipeline, "load_memory", counted)
+    return calls
+
+
+def test_re_cleans_that_change_nothing_end_the_memory_step_after_one_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line a rule already removes turns frequent: its articles are re-cleaned, every verdict
+    stays, nothing is rewritten, so no count can have moved and no second pass is needed."""
+    folder, db = tmp_path / "in", tmp_path / "news.sqlite"
+    follow = "\n\nFollow us on Facebook and Twitter\n"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"{i:02d}.txt").write_text(article(i) + follow, encoding="utf-8")
+    run(folder, db)
+    assert query(db, "SELECT count(*) FROM line_fingerprints WHERE frequent") == [(0,)]
+
+    (folder / "03.txt").write_text(article(3) + follow, encoding="utf-8")  # 4 articles: the line flips
+    loads = count_memory_loads(monkeypatch)
+    summary = run(folder, db)
+    assert summary.files_new == 1 and summary.articles_recleaned == 3
+    assert query(db, "SELECT count(*) FROM line_fingerprints WHERE frequent AND sample LIKE 'Follow us%'") == [(1,)]
+    assert len(loads) == 1
+    assert cleaning(db) == fresh_cleaning(folder, tmp_path)
+
+
+def test_a_rewriting_re_clean_is_checked_by_a_second_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, db = tmp_path / "in", tmp_path / "news.sqlite"
+    write_corpus(folder, range(9))
+    run(folder, db)
+    write_corpus(folder, range(9, 12))  # the promo turns boilerplate: the 9 older articles are rewritten
+    loads = count_memory_loads(monkeypatch)
+    summary = run(folder, db)
+    assert summary.articles_recleaned == 9
+    assert len(loads) == 2  # the pass that re-cleaned, and one that finds nothing left
+    assert cleaning(db) == fresh_cleaning(folder, tmp_path)
+
+
+@pytest.mark.parametrize("from_lines", [False, True])
+@pytest.mark.parametrize("scope", ["corpus", "outlet"])
+def test_either_join_order_finds_the_same_articles_to_re_clean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, from_lines: bool, scope: str
+) -> None:
+    """Which articles contain a flipped or mispredicted line does not depend on the order the
+    memory step joins the tables in (it picks the cheaper one from their sizes)."""
+    joins: list[bool] = []
+    monkeypatch.setattr(pipeline, "_join_from_lines", lambda *costs: joins.append(from_lines) or from_lines)
+    folder, db = tmp_path / "in", tmp_path / "news.sqlite"
+    write = write_corpus if scope == "corpus" else (lambda f, r: write_outlets(f, gazette=r, others=range(12 if r.start == 0 else 0)))
+    write(folder, range(9))
+    run(folder, db)
+    write(folder, range(9, 12))  # the promo (or the Gazette's furniture) flips in the 9 older articles
+    summary = run(folder, db)
+    assert summary.articles_recleaned == 9 and joins
+    labels = promo_labels(db) if scope == "corpus" else furniture_labels(db)
+    assert len(labels) == 12 and all(label.startswith("boilerplate") for label in labels.values())
+    assert cleaning(db) == fresh_cleaning(folder, tmp_path)
+
+    real = pipeline.document_lines
+    monkeypatch.setattr(pipeline, "document_lines", lambda text, rules: (frozenset(), None))  # all mispredicted
+    for path in sorted(folder.glob("*.txt"))[:5]:
+        path.write_text(path.read_text(encoding="utf-8") + "\nOne more line for the record.\n", encoding="utf-8")
+    summary = run(folder, db)
+    assert summary.files_changed == 5 and summary.articles_recleaned == 5
+    monkeypatch.setattr(pipeline, "document_lines", real)
+    assert cleaning(db) == fresh_cleaning(folder, tmp_path)
+
+
+def test_live_outlet_totals_from_the_indexes_equal_the_stored_ones(tmp_path: Path) -> None:
+    from etl.db import load
+    import sqlite3
+
+    folder, db = tmp_path / "in", tmp_path / "news.sqlite"
+    write_outlets(folder, gazette=range(12))
+    run(folder, db)
+    for name in ("0-10.txt", "0-11.txt", *(f"3-{i:02d}.txt" for i in range(12))):  # the Ferry Post goes entirely
+        (folder / name).unlink()
+    assert run(folder, db).files_deleted == 14
+    con = sqlite3.connect(db)
+    try:
+        totals = pipeline._live_outlet_totals(con)
+        assert totals == load.outlet_totals(con) == {"Harbour Gazette": 10, "Island Times": 12, "Quay Courier": 12}
+    finally:
+        con.close()

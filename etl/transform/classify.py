@@ -28,7 +28,6 @@ Reasons are short and human-readable; ``etl explain FILE`` prints them next to e
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -38,6 +37,7 @@ from typing import Any
 
 from etl.records import LabeledSegment, Segment
 from etl.rules import Rules
+from etl.transform import remembered_re as re  # ``re``, its compiled patterns remembered (rules cache)
 from etl.transform.credits import is_credit_line, names_outlet, parse_credits
 from etl.transform.gates import (
     all_gates,
@@ -344,7 +344,8 @@ def compiled(rules: Rules) -> _Compiled:
                 tail_only=bool(fam.get("tail_only", False)),
             )
         )
-    verbs = sorted({v.strip() for v in structure.get("caption_verbs", ()) if v.strip()}, key=len, reverse=True)
+    # longest first, ties in a fixed order (a set's is not; the pattern's text is its cache key)
+    verbs = sorted({v.strip() for v in structure.get("caption_verbs", ()) if v.strip()}, key=lambda v: (-len(v), v))
     caption_re = None
     if verbs:
         caption_re = re.compile(

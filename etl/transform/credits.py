@@ -21,13 +21,13 @@ Vocabulary (role phrases, titles, organization words) is in ``etl/rules/credits.
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from etl.records import Credit
+from etl.transform import remembered_re as re  # ``re``, its compiled patterns remembered (rules cache)
 from etl.transform.gates import required_literal
 from etl.rules import Rules, default_rules
 
@@ -76,7 +76,9 @@ class _Compiled:
 
 def _alt(words: Iterable[str]) -> str:
     """A regex alternation of phrases, longest first, spaces matching any whitespace."""
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
+    # (ties alphabetically: a set's order changes from process to process, and the pattern's text
+    # is the key its compiled form is remembered under; equal-length words never match the same text)
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
 def _lexicon(outlets: dict) -> _Lexicon:

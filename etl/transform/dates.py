@@ -43,16 +43,15 @@ follow daylight saving time through the IANA database (``[dates.timezone_regions
 from __future__ import annotations
 
 import calendar
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from functools import cache, lru_cache
 from importlib import resources
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil import parser as dateutil_parser
-
 from etl.rules import Rules, default_rules
+from etl.transform import remembered_re as re  # ``re``, its compiled patterns remembered (rules cache)
 
 __all__ = ["find_date", "parse_dateline"]
 
@@ -128,8 +127,8 @@ def _compiled(rules: Rules) -> _Compiled:
         if len(words) > 1:
             phrases.append(r"\s+".join(map(re.escape, words)))
     furniture = data.get("furniture", {})
-    glue_words = sorted(
-        {p.split()[0] for p in prefixes if len(p.split()[0]) >= 5 and p.split()[0].isascii()}, key=len, reverse=True
+    glue_words = sorted(  # longest first, ties in a fixed order (the pattern's text is its cache key)
+        {p.split()[0] for p in prefixes if len(p.split()[0]) >= 5 and p.split()[0].isascii()}, key=lambda w: (-len(w), w)
     )
     prefix_any = r"\b(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in prefixes) + r")\b" if prefixes else r"(?!)"
     patterns = [str(p) for p in furniture.get("patterns", ())]
@@ -298,6 +297,14 @@ def _combine(base: timezone, offset: str) -> timezone:
     return timezone(base.utcoffset(None) + (_offset(offset).utcoffset(None)))
 
 
+def _dateutil() -> Any:
+    """``dateutil.parser``, imported the first time a date needs it (4 ms): :func:`_plain_datetime`
+    reads the common shapes without it, and a nightly re-run of a hundred files may never need it."""
+    from dateutil import parser
+
+    return parser
+
+
 def _iso(parts: _Parts, c: _Compiled) -> str | None:
     """The ISO 8601 string for a scanned date (see the module doc for the three formats)."""
     if not (parts.year and parts.month and parts.day):
@@ -306,7 +313,7 @@ def _iso(parts: _Parts, c: _Compiled) -> str | None:
     try:
         dt = _plain_datetime(parts.words, day_first, parts.year_first)
         if dt is None:
-            dt = dateutil_parser.parse(" ".join(parts.words), dayfirst=day_first, yearfirst=parts.year_first)
+            dt = _dateutil().parse(" ".join(parts.words), dayfirst=day_first, yearfirst=parts.year_first)
     except (ValueError, OverflowError):
         return None
     if not c.min_year <= dt.year <= c.max_year:

@@ -20,16 +20,26 @@ its flags, this module's code and Python's regex parser.  So their results are r
 process, and across runs in a cache file next to the database (:func:`remembered_in`), keyed by a
 hash of this module's source, the Python version and etl's version.  A missing, corrupt or stale
 file is ignored and rebuilt; the file never decides a result, it only saves recomputing one.
+
+The same file remembers how the stages' patterns compile (:func:`compile`, which the stages use as
+``re.compile`` through :mod:`etl.transform.remembered_re`): parsing a pattern and generating the
+regex engine's code is done in Python and costs 0.1-1 ms a pattern, a few hundred of them the first
+time the stages are used, most of a re-run that cleans a hundred files.  The engine's code is plain
+data (words of ``_sre.CODESIZE`` bytes), tied to the interpreter by the key (Python's version and
+the engine's ``MAGIC``); rebuilding a pattern from it gives the pattern ``re.compile`` gives.
 """
 
 from __future__ import annotations
 
+import _sre
 import hashlib
 import json
 import logging
 import os
 import re
 import sys
+from array import array
+from base64 import b64decode, b64encode
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache, wraps
@@ -37,9 +47,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 try:  # Python 3.11+
+    import re._compiler as _compiler
     import re._constants as _c
     import re._parser as _p
 except ImportError:  # pragma: no cover - Python < 3.11
+    import sre_compile as _compiler  # type: ignore[no-redef]
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _p  # type: ignore[no-redef]
 
@@ -75,6 +87,8 @@ _CACHE_FORMAT = 1
 #: The cache file :func:`remembered_in` names, until it is read: at the first analysis not already
 #: in memory, so that a run which compiles no rules (nothing to clean) never reads it.
 _unread: list[Path] = []
+#: Whether a :func:`remembered_in` is in force (see :func:`compile`).
+_in_force: list[Path] = []
 
 
 def _remembered(encode: Callable[[Any], Any], decode: Callable[[Any], Any]) -> Callable[[_Analysis], _Analysis]:
@@ -159,7 +173,8 @@ def cache_key() -> str | None:
         source = Path(__file__).read_bytes()
     except OSError:
         return None
-    return hashlib.sha256(b"\0".join((source, sys.version.encode(), __version__.encode()))).hexdigest()
+    parts = (source, sys.version.encode(), str(_sre.MAGIC).encode(), __version__.encode())
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()
 
 
 def load_cache(path: Path) -> int:
@@ -223,10 +238,12 @@ def remembered_in(path: Path) -> Iterator[None]:
     """Take the analyses' results from the cache file ``path`` (read when the first analysis is
     asked for), and write them back at the end when new ones were made meanwhile."""
     _unread[:] = [path]
+    _in_force[:] = [path]
     try:
         yield
     finally:
         _unread.clear()
+        _in_force.clear()
         save_cache(path)
 
 
@@ -590,3 +607,80 @@ def compile_error(pattern: str, flags: int = 0) -> str | None:
     except re.error as exc:
         return str(exc)
     return None
+
+
+# --------------------------------------------------------------------------- compiled patterns
+
+
+def _code_to(value: tuple) -> list:
+    flags, code, groups, groupindex, indexgroup = value
+    if sys.byteorder != "little":  # pragma: no cover - the file holds little-endian words
+        code = array(code.typecode, code)
+        code.byteswap()
+    return [flags, b64encode(code.tobytes()).decode("ascii"), groups, groupindex, list(indexgroup)]
+
+
+def _code_from(value: Any) -> tuple:
+    flags, code, groups, groupindex, indexgroup = value
+    if not (type(flags) is int and type(groups) is int and isinstance(code, str) and isinstance(groupindex, dict)
+            and isinstance(indexgroup, list)):
+        raise ValueError(f"not a compiled pattern: {value!r:.80}")
+    if not all(isinstance(k, str) and type(i) is int for k, i in groupindex.items()) or not all(
+        g is None or isinstance(g, str) for g in indexgroup
+    ):
+        raise ValueError("malformed group names")
+    words = array(_CODE_TYPE)
+    words.frombytes(b64decode(code, validate=True))  # ValueError unless whole words
+    if sys.byteorder != "little":  # pragma: no cover
+        words.byteswap()
+    return flags, words, groups, groupindex, tuple(indexgroup)
+
+
+#: An array type of the size of the regex engine's code words (``_sre.CODESIZE`` bytes).
+_CODE_TYPE = next(t for t in "IL" if array(t).itemsize == _sre.CODESIZE)
+
+
+@_remembered(_code_to, _code_from)
+def sre_code(pattern: str, flags: int = 0) -> tuple:
+    """What ``re.compile(pattern, flags)`` hands the regex engine after parsing the pattern and
+    generating its code (the slow part, in Python): (flags, code, groups, group index, index group).
+    Tied to the interpreter: the cache file's key has Python's version and the engine's ``MAGIC``."""
+    parsed = _p.parse(pattern, flags)
+    code = _compiler._code(parsed, flags)
+    groupindex = dict(parsed.state.groupdict)
+    indexgroup: list[str | None] = [None] * parsed.state.groups
+    for name, index in groupindex.items():
+        indexgroup[index] = name
+    return flags | parsed.state.flags, array(_CODE_TYPE, code), parsed.state.groups - 1, groupindex, tuple(indexgroup)
+
+
+#: Flags :func:`compile` handles itself (the others, DEBUG and TEMPLATE, go to ``re.compile``).
+_PLAIN_FLAGS = int(re.IGNORECASE | re.LOCALE | re.MULTILINE | re.DOTALL | re.UNICODE | re.VERBOSE | re.ASCII)
+#: The patterns :func:`compile` made in this process, as ``re`` keeps them (bounded the same way).
+_patterns: dict[tuple[str, int], re.Pattern[str]] = {}
+_MAX_PATTERNS = 1024
+
+
+def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:  # noqa: A001 - re.compile's stand-in
+    """``re.compile(pattern, flags)``; during a run (:func:`remembered_in`) with the parse and code
+    generation remembered in the cache file like the analyses (:func:`sre_code`): the stages
+    compile a few hundred patterns when first used (about 60 ms, most of a small run's cleaning),
+    rebuilding them from the remembered code costs a few.  The result equals ``re.compile``'s
+    (``re.Pattern`` equality compares the code); a pattern that does not compile raises the same
+    ``re.error``.  Outside a run it is ``re.compile``."""
+    flags = int(flags)
+    if not _in_force or type(pattern) is not str or flags & ~_PLAIN_FLAGS:
+        return re.compile(pattern, flags)
+    key = (pattern, flags)
+    found = _patterns.get(key)
+    if found is None:
+        engine_flags, code, groups, groupindex, indexgroup = sre_code(pattern, flags)
+        try:
+            found = _sre.compile(pattern, engine_flags, code.tolist(), groups, dict(groupindex), indexgroup)
+        except RuntimeError:  # "invalid SRE code": the engine checks the code (a damaged file)
+            _results.pop(("sre_code", pattern, flags), None)
+            found = re.compile(pattern, flags)
+        if len(_patterns) >= _MAX_PATTERNS:
+            _patterns.clear()
+        _patterns[key] = found
+    return found

@@ -24,7 +24,6 @@ How it works (rules data in ``etl/rules/people.toml`` and the lexicon files besi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from functools import cache
@@ -32,6 +31,7 @@ from operator import attrgetter
 
 from etl.records import PARAGRAPH_LABELS, Mention, Paragraph, PersonRef
 from etl.rules import Rules
+from etl.transform import remembered_re as re  # ``re``, its compiled patterns remembered (rules cache)
 from etl.transform.names import NameData, edit_distance, name_data, plain, skeleton, strip_accents
 
 # word classes (bit flags)
@@ -98,7 +98,8 @@ def _upper_class() -> str:
     )
 
 
-U = f"[{_upper_class()}]"
+_UPPER = _upper_class()  # (once: a pass over 9,472 characters)
+U = f"[{_UPPER}]"
 L = r"[^\W\d_]"
 _PREFIX_WORDS = "al|el|ad|ar|as|ash|at|az|an|ud|ul|bin|ibn|abu"  # written before a hyphen: "al-Assad"
 PREFIX = rf"(?:(?:{_PREFIX_WORDS})-|[dl]['’])"
@@ -115,7 +116,7 @@ TOKEN = rf"(?:{ABBR}|{WORD}\.?)"
 START = r"(?<!\w)(?<!\w['’])"
 # the first letter of a TOKEN: a capital or the first letter of a PREFIX.  Checked before START, it rejects most
 # positions of a text with one character-class test (the span regex runs 20% faster)
-FIRST = rf"(?=[{_upper_class()}aeubidl])"
+FIRST = rf"(?=[{_UPPER}aeubidl])"
 SEP = r"[ \u00a0]+"
 
 
@@ -230,7 +231,8 @@ def lexicon(rules: Rules) -> Lexicon:
     for t in AMBIGUOUS_TITLES:
         if classes.get(t, 0) & TITLE:
             classes[t] |= AMBIG_TITLE
-    particles = sorted({x for x in p.get("particles", ())}, key=len, reverse=True)
+    # longest first, ties in a fixed order (a set's is not; the pattern's text is its cache key)
+    particles = sorted({x for x in p.get("particles", ())}, key=lambda x: (-len(x), x))
     for x in particles:
         classes[x] = classes.get(x, 0) | PARTICLE
     for x in ("of", "the", "for"):

@@ -9,10 +9,10 @@ dateline has no date: nothing is guessed from body text.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from etl.records import Credit, LabeledSegment, Metadata
 from etl.rules import Rules
+from etl.transform import remembered_re as re  # ``re``, its compiled patterns remembered (rules cache)
 from etl.transform import credits
 from etl.transform.credits import parse_credits
 from etl.transform.classify import meta_parts

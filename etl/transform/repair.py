@@ -39,7 +39,6 @@ Identity holds for lines shorter than ftfy's ``max_decode_length`` (1,000,000 ch
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from functools import lru_cache
 
@@ -47,6 +46,8 @@ import ftfy
 from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
 from ftfy.chardata import CONTROL_CHARS, HTML_ENTITY_RE, LIGATURES
 from ftfy.fixes import fix_line_breaks, unescape_html
+
+from etl.transform import remembered_re as re  # ``re``, its compiled patterns remembered (rules cache)
 
 __all__ = ["CONFIG", "needs_full_repair", "repair_text", "repair_text_full", "route"]
 

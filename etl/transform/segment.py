@@ -21,13 +21,13 @@ Segment line numbers are 0-based raw line numbers of the repaired text, blank li
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from functools import cache, lru_cache
 
 from etl.records import Segment
 from etl.rules import Rules, default_rules
+from etl.transform import remembered_re as re  # ``re``, its compiled patterns remembered (rules cache)
 from etl.transform.dates import parse_dateline
 
 _LEADING_WS = re.compile(r"^[ \t\u00a0\u3000]*")
