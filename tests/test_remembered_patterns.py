@@ -161,3 +161,18 @@ def test_code_the_engine_rejects_falls_back_to_re_compile(fresh: None, tmp_path:
     _forget()
     with gates.remembered_in(cache):
         assert remembered_re.compile(source, flags) == re.compile(source, flags)
+
+
+def test_an_engine_that_takes_other_arguments_falls_back_to_re_compile(
+    fresh: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``_sre.compile`` is private: on an interpreter where it takes other arguments (or the
+    private compiler fails some other way), the patterns still come from ``re.compile``."""
+
+    def other_signature(*args: object) -> None:
+        raise TypeError("compile() takes exactly 7 arguments (6 given)")
+
+    monkeypatch.setattr(gates._sre, "compile", other_signature)
+    with gates.remembered_in(tmp_path / "rules-cache"):
+        for source, flags in SAMPLES:
+            assert remembered_re.compile(source, flags) == re.compile(source, flags)

@@ -674,10 +674,12 @@ def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:  # noqa: A001 - re
     key = (pattern, flags)
     found = _patterns.get(key)
     if found is None:
-        engine_flags, code, groups, groupindex, indexgroup = sre_code(pattern, flags)
         try:
+            engine_flags, code, groups, groupindex, indexgroup = sre_code(pattern, flags)
             found = _sre.compile(pattern, engine_flags, code.tolist(), groups, dict(groupindex), indexgroup)
-        except RuntimeError:  # "invalid SRE code": the engine checks the code (a damaged file)
+        except Exception:  # noqa: BLE001 - "invalid SRE code" (a damaged file), or an interpreter
+            # whose private compiler differs: re.compile is the answer (and raises re.error for a
+            # broken pattern, as sre_code did)
             _results.pop(("sre_code", pattern, flags), None)
             found = re.compile(pattern, flags)
         if len(_patterns) >= _MAX_PATTERNS:
