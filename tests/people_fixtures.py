@@ -6,13 +6,44 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from sqlalchemy import Connection
+
+from etl import resolve
 from etl.records import Paragraph
+from etl.rules import default_rules
+from etl.transform.mentions import find_mentions
 
 PEOPLE = Path(__file__).resolve().parent / "fixtures" / "people"
 
 
 def fixture_names() -> list[str]:
     return sorted(p.stem for p in PEOPLE.glob("*.txt"))
+
+
+def add_article(conn: Connection, source: str, paragraphs: list[Paragraph]) -> int:
+    """Store an article made of ``paragraphs`` (replacing an earlier version of ``source``) and
+    resolve the people it names, as the writer does, without the rest of the pipeline."""
+    row = conn.exec_driver_sql("SELECT id FROM articles WHERE source_path = ?", (source,)).first()
+    if row:
+        article_id = row[0]
+        resolve.forget_article(conn, article_id)
+        conn.exec_driver_sql("DELETE FROM paragraphs WHERE article_id = ?", (article_id,))
+    else:
+        article_id = conn.exec_driver_sql(
+            "INSERT INTO articles (source_path, word_count, paragraph_count, sha256, size_bytes, mtime_ns, encoding, "
+            "raw_text, rules_version) VALUES (?, 0, 0, '', 0, 0, 'utf-8', '', '')",
+            (source,),
+        ).lastrowid
+    for p in paragraphs:
+        conn.exec_driver_sql(
+            "INSERT INTO paragraphs (article_id, position, kind, text, line_start, line_end) VALUES (?, ?, ?, ?, 0, 0)",
+            (article_id, p.position, p.kind, p.text),
+        )
+    conn.exec_driver_sql("UPDATE articles SET paragraph_count = ? WHERE id = ?", (len(paragraphs), article_id))
+    ids = dict(conn.exec_driver_sql("SELECT position, id FROM paragraphs WHERE article_id = ?", (article_id,)).all())
+    refs, mentions = find_mentions(paragraphs, default_rules())
+    resolve.resolve_article(conn, article_id, refs, mentions, ids, None)
+    return article_id
 
 
 def load_paragraphs(name: str) -> list[Paragraph]:

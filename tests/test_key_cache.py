@@ -22,10 +22,9 @@ from etl import pipeline, resolve
 from etl.db import load, migrate
 from etl.db.engine import ROLLBACK_DROPS, make_engine
 from etl.records import Paragraph
-from etl.rules import default_rules
 from etl.settings import Settings
-from etl.transform.mentions import find_mentions
 from tests.ops import canonical_dump, consistency_problems
+from tests.people_fixtures import add_article
 
 PEOPLE_TABLES = ("people", "person_keys", "person_aliases", "mentions")
 
@@ -43,28 +42,7 @@ def _connection(db_path: Path) -> Iterator[Connection]:
 
 def _add(conn: Connection, source: str, *texts: str) -> int:
     """One article's paragraphs and mentions (replacing an earlier version of ``source``)."""
-    paragraphs = [Paragraph(i, "body", t, i, i) for i, t in enumerate(texts)]
-    row = conn.exec_driver_sql("SELECT id FROM articles WHERE source_path = ?", (source,)).first()
-    if row:
-        article_id = row[0]
-        resolve.forget_article(conn, article_id)
-        conn.exec_driver_sql("DELETE FROM paragraphs WHERE article_id = ?", (article_id,))
-    else:
-        article_id = conn.exec_driver_sql(
-            "INSERT INTO articles (source_path, word_count, paragraph_count, sha256, size_bytes, mtime_ns, encoding, "
-            "raw_text, rules_version) VALUES (?, 0, 0, '', 0, 0, 'utf-8', '', '')",
-            (source,),
-        ).lastrowid
-    for p in paragraphs:
-        conn.exec_driver_sql(
-            "INSERT INTO paragraphs (article_id, position, kind, text, line_start, line_end) VALUES (?, ?, ?, ?, 0, 0)",
-            (article_id, p.position, p.kind, p.text),
-        )
-    conn.exec_driver_sql("UPDATE articles SET paragraph_count = ? WHERE id = ?", (len(paragraphs), article_id))
-    ids = dict(conn.exec_driver_sql("SELECT position, id FROM paragraphs WHERE article_id = ?", (article_id,)).all())
-    refs, mentions = find_mentions(paragraphs, default_rules())
-    resolve.resolve_article(conn, article_id, refs, mentions, ids, None)
-    return article_id
+    return add_article(conn, source, [Paragraph(i, "body", t, i, i) for i, t in enumerate(texts)])
 
 
 def _tables(db_path: Path) -> dict[str, list]:

@@ -13,9 +13,7 @@ from etl import resolve
 from etl.db import migrate
 from etl.db.engine import make_engine
 from etl.records import Paragraph
-from etl.rules import default_rules
-from etl.transform.mentions import find_mentions
-from tests.people_fixtures import bcubed, expected, fixture_names, load_paragraphs
+from tests.people_fixtures import add_article, bcubed, expected, fixture_names, load_paragraphs
 
 
 @pytest.fixture
@@ -25,29 +23,6 @@ def conn(db_path: Path) -> Iterator[Connection]:
     with engine.connect() as c:
         yield c
     engine.dispose()
-
-
-def add_article(conn: Connection, source: str, paragraphs: list[Paragraph]) -> int:
-    row = conn.exec_driver_sql("SELECT id FROM articles WHERE source_path = ?", (source,)).first()
-    if row:
-        article_id = row[0]
-        resolve.forget_article(conn, article_id)
-        conn.exec_driver_sql("DELETE FROM paragraphs WHERE article_id = ?", (article_id,))
-    else:
-        article_id = conn.exec_driver_sql(
-            "INSERT INTO articles (source_path, word_count, paragraph_count, sha256, size_bytes, mtime_ns, encoding, "
-            "raw_text, rules_version) VALUES (?, 0, 0, '', 0, 0, 'utf-8', '', '')",
-            (source,),
-        ).lastrowid
-    for p in paragraphs:
-        conn.exec_driver_sql(
-            "INSERT INTO paragraphs (article_id, position, kind, text, line_start, line_end) VALUES (?, ?, ?, ?, 0, 0)",
-            (article_id, p.position, p.kind, p.text),
-        )
-    ids = dict(conn.exec_driver_sql("SELECT position, id FROM paragraphs WHERE article_id = ?", (article_id,)).all())
-    refs, mentions = find_mentions(paragraphs, default_rules())
-    resolve.resolve_article(conn, article_id, refs, mentions, ids, None)
-    return article_id
 
 
 def article(source: str, *texts: str) -> tuple[str, list[Paragraph]]:
