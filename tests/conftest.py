@@ -20,6 +20,19 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture
+def fresh_gates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``etl.transform.gates``' remembered analyses and patterns emptied for the test (put back
+    after it), so that what a test remembers or reads from a cache file is its own."""
+    from etl.transform import gates
+
+    monkeypatch.setattr(gates, "_results", {})
+    monkeypatch.setattr(gates, "_used", set())
+    monkeypatch.setattr(gates, "_computed", set())
+    monkeypatch.setattr(gates, "_unread", [])
+    monkeypatch.setattr(gates, "_patterns", {})
+
+
+@pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "news.sqlite"
 

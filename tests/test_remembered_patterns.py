@@ -32,16 +32,6 @@ SAMPLES = (
 )
 
 
-@pytest.fixture
-def fresh(monkeypatch: pytest.MonkeyPatch) -> None:
-    """This process's remembered results and patterns emptied for the test (put back after it)."""
-    monkeypatch.setattr(gates, "_results", {})
-    monkeypatch.setattr(gates, "_used", set())
-    monkeypatch.setattr(gates, "_computed", set())
-    monkeypatch.setattr(gates, "_unread", [])
-    monkeypatch.setattr(gates, "_patterns", {})
-
-
 def _stage_caches_clear() -> None:
     for cached in (compiled, credits_compiled, dates_compiled, lexicon):
         cached.cache_clear()
@@ -52,7 +42,7 @@ def _forget() -> None:
         state.clear()
 
 
-def test_a_remembered_pattern_is_the_pattern_re_compiles(fresh: None, tmp_path: Path) -> None:
+def test_a_remembered_pattern_is_the_pattern_re_compiles(fresh_gates: None, tmp_path: Path) -> None:
     cache = tmp_path / "rules-cache"
     with gates.remembered_in(cache):
         made = [remembered_re.compile(p, f) for p, f in SAMPLES]
@@ -73,7 +63,7 @@ def test_a_remembered_pattern_is_the_pattern_re_compiles(fresh: None, tmp_path: 
     assert rebuilt[4].fullmatch("Zoë") is None and rebuilt[4].fullmatch("Zoe")  # re.ASCII kept: ASCII letters only
 
 
-def test_the_stages_patterns_from_the_file_equal_a_cold_compile(fresh: None, tmp_path: Path) -> None:
+def test_the_stages_patterns_from_the_file_equal_a_cold_compile(fresh_gates: None, tmp_path: Path) -> None:
     """Every pattern the stages compile for the built-in rules, rebuilt from the file, is the
     pattern compiled afresh (and the stages clean the sample article the same way)."""
     rules = load_rules()
@@ -93,13 +83,13 @@ def test_the_stages_patterns_from_the_file_equal_a_cold_compile(fresh: None, tmp
     _stage_caches_clear()
 
 
-def test_outside_a_run_it_is_re_compile(fresh: None) -> None:
+def test_outside_a_run_it_is_re_compile(fresh_gates: None) -> None:
     source, flags = SAMPLES[1]
     assert remembered_re.compile(source, flags) is re.compile(source, flags)
     assert not gates._results
 
 
-def test_a_broken_pattern_raises_what_re_raises(fresh: None, tmp_path: Path) -> None:
+def test_a_broken_pattern_raises_what_re_raises(fresh_gates: None, tmp_path: Path) -> None:
     for source in ("(unclosed", r"(?<=a+)b"):  # a parse error and a compiler error
         with pytest.raises(re.error) as expected:
             re.compile(source)
@@ -108,7 +98,7 @@ def test_a_broken_pattern_raises_what_re_raises(fresh: None, tmp_path: Path) -> 
         assert str(got.value) == str(expected.value)
 
 
-def test_a_bad_entry_in_the_file_is_ignored(fresh: None, tmp_path: Path) -> None:
+def test_a_bad_entry_in_the_file_is_ignored(fresh_gates: None, tmp_path: Path) -> None:
     cache = tmp_path / "rules-cache"
     with gates.remembered_in(cache):
         remembered_re.compile(*SAMPLES[0])
@@ -150,7 +140,7 @@ def test_the_stages_patterns_are_the_same_text_in_every_process(tmp_path: Path) 
     assert not (seen[0] ^ seen[1]) - sources and not (seen[0] ^ seen[2]) - sources
 
 
-def test_code_the_engine_rejects_falls_back_to_re_compile(fresh: None, tmp_path: Path) -> None:
+def test_code_the_engine_rejects_falls_back_to_re_compile(fresh_gates: None, tmp_path: Path) -> None:
     cache = tmp_path / "rules-cache"
     source, flags = SAMPLES[0]
     with gates.remembered_in(cache):
@@ -164,7 +154,7 @@ def test_code_the_engine_rejects_falls_back_to_re_compile(fresh: None, tmp_path:
 
 
 def test_an_engine_that_takes_other_arguments_falls_back_to_re_compile(
-    fresh: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fresh_gates: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``_sre.compile`` is private: on an interpreter where it takes other arguments (or the
     private compiler fails some other way), the patterns still come from ``re.compile``."""

@@ -33,15 +33,6 @@ SAMPLES = (
 )
 
 
-@pytest.fixture
-def fresh(monkeypatch: pytest.MonkeyPatch) -> None:
-    """This process's remembered results emptied for the test (and put back after it)."""
-    monkeypatch.setattr(gates, "_results", {})
-    monkeypatch.setattr(gates, "_used", set())
-    monkeypatch.setattr(gates, "_computed", set())
-    monkeypatch.setattr(gates, "_unread", [])
-
-
 def _analyse_all() -> list:
     return [analysis(pattern, flags) for pattern, flags in SAMPLES for analysis in ANALYSES]
 
@@ -52,7 +43,7 @@ def _forget() -> None:
     gates._computed.clear()
 
 
-def test_loaded_results_equal_a_fresh_analysis(fresh: None, tmp_path: Path) -> None:
+def test_loaded_results_equal_a_fresh_analysis(fresh_gates: None, tmp_path: Path) -> None:
     cache = tmp_path / "news.sqlite.rules-cache"
     with gates.remembered_in(cache):
         made = _analyse_all()
@@ -65,7 +56,7 @@ def test_loaded_results_equal_a_fresh_analysis(fresh: None, tmp_path: Path) -> N
     assert [type(x) for x in loaded] == [type(x) for x in made]
 
 
-def test_a_cold_compile_and_a_cached_compile_give_the_same_rules(fresh: None, tmp_path: Path) -> None:
+def test_a_cold_compile_and_a_cached_compile_give_the_same_rules(fresh_gates: None, tmp_path: Path) -> None:
     """Every analysis classify and credits make of the built-in rules, through the file, equals
     the analysis made afresh, and so does what classify builds from them."""
     rules = load_rules()
@@ -106,7 +97,7 @@ def test_a_cold_compile_and_a_cached_compile_give_the_same_rules(fresh: None, tm
         b'{"format": 1, "key": "KEY", "results": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
     ],
 )
-def test_a_corrupt_file_is_ignored(fresh: None, tmp_path: Path, content: bytes) -> None:
+def test_a_corrupt_file_is_ignored(fresh_gates: None, tmp_path: Path, content: bytes) -> None:
     cache = tmp_path / "rules-cache"
     cache.write_bytes(content.replace(b"KEY", (gates.cache_key() or "").encode()))
     assert gates.load_cache(cache) == 0
@@ -118,7 +109,7 @@ def test_a_corrupt_file_is_ignored(fresh: None, tmp_path: Path, content: bytes) 
     assert _analyse_all() == made
 
 
-def test_a_wrong_result_under_another_key_is_not_used(fresh: None, tmp_path: Path) -> None:
+def test_a_wrong_result_under_another_key_is_not_used(fresh_gates: None, tmp_path: Path) -> None:
     """A file written by other code (another key) is not read, however plausible its results."""
     cache = tmp_path / "rules-cache"
     pattern, flags = SAMPLES[0]
@@ -129,7 +120,7 @@ def test_a_wrong_result_under_another_key_is_not_used(fresh: None, tmp_path: Pat
     assert gates.gate_words(pattern, flags) == frozenset({"follow"})
 
 
-def test_a_file_results_are_per_pattern_so_a_rules_change_is_analysed_afresh(fresh: None, tmp_path: Path) -> None:
+def test_a_file_results_are_per_pattern_so_a_rules_change_is_analysed_afresh(fresh_gates: None, tmp_path: Path) -> None:
     """Results are keyed by the pattern's text and flags: an edited pattern is a new key (analysed,
     then added to the file), the same text under other flags too."""
     cache = tmp_path / "rules-cache"
@@ -150,7 +141,7 @@ def test_a_file_results_are_per_pattern_so_a_rules_change_is_analysed_afresh(fre
     ]
 
 
-def test_the_file_is_read_only_when_an_analysis_is_asked_for(fresh: None, tmp_path: Path) -> None:
+def test_the_file_is_read_only_when_an_analysis_is_asked_for(fresh_gates: None, tmp_path: Path) -> None:
     """A run with nothing to clean compiles no rules: it does not even read the file."""
     cache = tmp_path / "rules-cache"
     with gates.remembered_in(cache):
@@ -165,7 +156,7 @@ def test_the_file_is_read_only_when_an_analysis_is_asked_for(fresh: None, tmp_pa
     assert not gates._unread
 
 
-def test_nothing_new_writes_nothing(fresh: None, tmp_path: Path) -> None:
+def test_nothing_new_writes_nothing(fresh_gates: None, tmp_path: Path) -> None:
     cache = tmp_path / "rules-cache"
     with gates.remembered_in(cache):
         _analyse_all()
@@ -179,7 +170,7 @@ def test_nothing_new_writes_nothing(fresh: None, tmp_path: Path) -> None:
     assert cache.read_bytes() == before[1]
 
 
-def test_an_unwritable_place_is_not_an_error(fresh: None, tmp_path: Path) -> None:
+def test_an_unwritable_place_is_not_an_error(fresh_gates: None, tmp_path: Path) -> None:
     cache = tmp_path / "no-such-folder" / "rules-cache"
     with gates.remembered_in(cache):
         made = _analyse_all()
@@ -188,7 +179,7 @@ def test_an_unwritable_place_is_not_an_error(fresh: None, tmp_path: Path) -> Non
     assert not list(tmp_path.rglob("*.tmp"))
 
 
-def test_a_pattern_utf8_cannot_encode_is_not_an_error(fresh: None, tmp_path: Path) -> None:
+def test_a_pattern_utf8_cannot_encode_is_not_an_error(fresh_gates: None, tmp_path: Path) -> None:
     cache = tmp_path / "rules-cache"
     with gates.remembered_in(cache):
         assert gates.gate_words("\\bdonate\\b \ud800", 0) == frozenset({"donate"})
@@ -196,7 +187,7 @@ def test_a_pattern_utf8_cannot_encode_is_not_an_error(fresh: None, tmp_path: Pat
     assert not list(tmp_path.glob("*.tmp"))
 
 
-def test_an_oversized_file_keeps_what_the_run_used(fresh: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_oversized_file_keeps_what_the_run_used(fresh_gates: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gates, "_MAX_SAVED", 3)
     cache = tmp_path / "rules-cache"
     with gates.remembered_in(cache):
@@ -210,7 +201,7 @@ def test_an_oversized_file_keeps_what_the_run_used(fresh: None, tmp_path: Path, 
 
 
 def test_runs_write_the_file_and_the_next_run_gives_the_same_database(
-    fresh: None, tmp_path: Path, seeds_dir: Path
+    fresh_gates: None, tmp_path: Path, seeds_dir: Path
 ) -> None:
     """A run leaves ``<db>.rules-cache``; a run with it analyses nothing again (the file is left
     as it is) and loads the same articles as the run without it."""
@@ -247,7 +238,7 @@ def _save_repeatedly(cache: Path, pattern: str, times: int) -> None:
         assert gates.save_cache(cache)
 
 
-def test_concurrent_writers_leave_a_whole_file(fresh: None, tmp_path: Path) -> None:
+def test_concurrent_writers_leave_a_whole_file(fresh_gates: None, tmp_path: Path) -> None:
     """Processes saving the same file at once (runs on copies of a database next to each other's
     cache, or a reader meanwhile) always leave and read a whole file: one writer's."""
     import multiprocessing
