@@ -52,7 +52,7 @@ from sqlalchemy import exc as sa_exc
 
 from etl import __version__, resolve
 from etl.db import load, migrate
-from etl.db.engine import NEXT_BEGIN, make_engine
+from etl.db.engine import NEXT_BEGIN, insert_rows, make_engine
 from etl.extract import ExtractError, Skipped, SourceFile, decode_note, read, to_document, walk
 from etl.records import (
     CONTENT_LABELS, PARAGRAPH_LABELS, Article, LabeledSegment, RawDocument, pickle_as_fields,
@@ -1178,7 +1178,8 @@ class _BatchWriter:
     operation tells the run (its ``after``) happens once, for the attempt that commits.  A batch is
     also written when its oldest operation has waited ``max_seconds``, so readers see progress.
     ``before_commit`` runs inside every transaction just before it commits (the run row's counts),
-    so what a transaction says about the run always matches what it wrote.
+    so what a transaction says about the run always matches what it wrote.  The ids of the articles
+    the operations wrote (``cleaned``) go into ``temp.cleaned`` once per transaction, at its end.
     """
 
     def __init__(
@@ -1190,6 +1191,8 @@ class _BatchWriter:
         self.max_seconds = max_seconds
         self.ops: list[tuple[Op, OnError | None]] = []
         self.oldest = 0.0
+        #: articles written by the operations of the current attempt, for ``temp.cleaned``
+        self.cleaned: list[int] = []
 
     def add(self, op: Op, on_error: OnError | None = None) -> None:
         if not self.ops:
@@ -1211,6 +1214,7 @@ class _BatchWriter:
 
     def _write_straight(self, conn: Connection) -> None:
         load.start_batch(conn)
+        self.cleaned = []
         afters = []
         for op, _ in self.ops:
             try:
@@ -1222,9 +1226,11 @@ class _BatchWriter:
     def _write_one_by_one(self, conn: Connection) -> None:
         db = load.raw(conn)  # savepoints on the driver: no SQLAlchemy statements per article
         load.start_batch(conn)
+        self.cleaned = []
         afters = []
         for op, on_error in self.ops:
             mark = load.batch_mark(conn)
+            cleaned = len(self.cleaned)
             db.execute("SAVEPOINT etl_article")
             try:
                 afters.append(op(conn))
@@ -1232,6 +1238,7 @@ class _BatchWriter:
                 db.execute("ROLLBACK TO etl_article")
                 db.execute("RELEASE etl_article")
                 load.batch_rollback(conn, mark)
+                del self.cleaned[cleaned:]
                 if on_error is None:
                     raise
                 on_error(conn, exc)
@@ -1240,6 +1247,9 @@ class _BatchWriter:
         self._finish(conn, afters)
 
     def _finish(self, conn: Connection, afters: list[Callable[[], None] | None]) -> None:
+        if self.cleaned:  # cleaned with this run's corpus memory (see _apply_memory)
+            insert_rows(load.raw(conn), "INSERT OR IGNORE INTO temp.cleaned (article_id)", [(i,) for i in self.cleaned])
+            self.cleaned = []
         load.finish_batch(conn)
         for after in afters:
             if after is not None:
@@ -1277,9 +1287,7 @@ def _write(
     article = result.article
 
     def op(conn: Connection) -> Callable[[], None]:
-        written_id = load.write_article(conn, article, summary.run_id, article_id, batched=True)
-        # cleaned with this run's corpus memory (see _apply_memory)
-        load.raw(conn).execute("INSERT OR IGNORE INTO temp.cleaned VALUES (?)", (written_id,))
+        writer.cleaned.append(load.write_article(conn, article, summary.run_id, article_id, batched=True))
         return report
 
     def report() -> None:

@@ -153,7 +153,7 @@ class Mention:
 class Article:
     """Everything ``transform`` learned about one document, ready to load."""
 
-    __reduce__ = pickle_as_fields
+    # pickles through _pickle_article (below)
 
     raw: RawDocument
     text: str  # the repaired text the segments' line numbers refer to
@@ -173,3 +173,162 @@ class Article:
     @property
     def word_count(self) -> int:
         return sum(len(p.text.split()) for p in self.paragraphs if p.kind != "caption")
+
+
+# ------------------------------------------------------------------------------ an article's pickle
+#
+# An article crosses from a pool worker to the writer pickled, and the writer (the run's bottleneck)
+# unpickles it.  Rebuilt through ``__init__``, its ~80 frozen records cost the writer most of that:
+# each is a Python call that sets its fields with ``object.__setattr__``.  So an article pickles as
+# its records' field values in plain tuples, and :func:`_article` rebuilds the records in one call,
+# with ``object.__new__`` and each slot's own setter (what ``__init__`` ends up doing, without the
+# calls).  The rebuilt article equals the original, record for record and type for type.  The format
+# is private to the pipeline (a pickle is read by the same code that wrote it); an article holding
+# anything but the exact record types and tuples its annotations name pickles as its field values.
+
+_new = object.__new__
+
+
+def _slot_setters(cls: type) -> tuple:
+    return tuple(cls.__dict__[name].__set__ for name in cls.__slots__)
+
+
+_RAW = attrgetter(*RawDocument.__slots__)
+_SEGMENT = attrgetter(*(f"segment.{name}" for name in Segment.__slots__), "label", "reason")
+_CREDIT = attrgetter(*Credit.__slots__)
+_PARAGRAPH = attrgetter(*Paragraph.__slots__)
+_PERSON = attrgetter(*PersonRef.__slots__)
+_MENTION = attrgetter(*Mention.__slots__)
+_SET_RAW = _slot_setters(RawDocument)
+_SET_SEGMENT = _slot_setters(Segment)
+_SET_LABELED = _slot_setters(LabeledSegment)
+_SET_METADATA = _slot_setters(Metadata)
+_SET_CREDIT = _slot_setters(Credit)
+_SET_PARAGRAPH = _slot_setters(Paragraph)
+_SET_PERSON = _slot_setters(PersonRef)
+_SET_MENTION = _slot_setters(Mention)
+_SET_ARTICLE = _slot_setters(Article)
+assert Segment.__slots__ == ("index", "line_start", "line_end", "text")
+assert LabeledSegment.__slots__ == ("segment", "label", "reason")
+assert Metadata.__slots__ == ("title", "published_at", "dateline", "outlet", "credits")
+assert len(_SET_RAW) == 6 and len(_SET_CREDIT) == 3 and len(_SET_PARAGRAPH) == 5
+assert len(_SET_PERSON) == 4 and len(_SET_MENTION) == 5 and len(_SET_ARTICLE) == 9
+
+
+def _all(items: object, cls: type) -> bool:
+    """``items`` is a tuple of exactly ``cls`` records (not a subclass, not a list)."""
+    return type(items) is tuple and all(type(item) is cls for item in items)
+
+
+def _pickle_article(self: Article) -> tuple:
+    meta = self.metadata
+    segments = self.segments
+    if not (
+        type(self.raw) is RawDocument
+        and type(meta) is Metadata
+        and _all(segments, LabeledSegment)
+        and all(type(s.segment) is Segment for s in segments)
+        and _all(meta.credits, Credit)
+        and _all(self.paragraphs, Paragraph)
+        and _all(self.people, PersonRef)
+        and _all(self.mentions, Mention)
+    ):
+        return pickle_as_fields(self)
+    return (
+        _article,
+        (
+            _RAW(self.raw),
+            self.text,
+            tuple(map(_SEGMENT, segments)),
+            (meta.title, meta.published_at, meta.dateline, meta.outlet),
+            tuple(map(_CREDIT, meta.credits)),
+            tuple(map(_PARAGRAPH, self.paragraphs)),
+            tuple(map(_PERSON, self.people)),
+            tuple(map(_MENTION, self.mentions)),
+            self.rules_version,
+            self.fingerprints,
+        ),
+    )
+
+
+def _article(
+    raw: tuple, text: str, segments: tuple, meta: tuple, credits: tuple, paragraphs: tuple, people: tuple,
+    mentions: tuple, rules_version: str, fingerprints: tuple,
+) -> Article:
+    """The article :func:`_pickle_article` took apart (equal, with the same record types)."""
+    new = _new
+    s_index, s_start, s_end, s_text = _SET_SEGMENT
+    l_segment, l_label, l_reason = _SET_LABELED
+    labeled = []
+    append = labeled.append
+    for index, line_start, line_end, segment_text, label, reason in segments:
+        seg = new(Segment)
+        s_index(seg, index)
+        s_start(seg, line_start)
+        s_end(seg, line_end)
+        s_text(seg, segment_text)
+        item = new(LabeledSegment)
+        l_segment(item, seg)
+        l_label(item, label)
+        l_reason(item, reason)
+        append(item)
+    c_name, c_role, c_line = _SET_CREDIT
+    built = []
+    append = built.append
+    for name, role, line in credits:
+        item = new(Credit)
+        c_name(item, name)
+        c_role(item, role)
+        c_line(item, line)
+        append(item)
+    m_title, m_published, m_dateline, m_outlet, m_credits = _SET_METADATA
+    metadata = new(Metadata)
+    m_title(metadata, meta[0])
+    m_published(metadata, meta[1])
+    m_dateline(metadata, meta[2])
+    m_outlet(metadata, meta[3])
+    m_credits(metadata, tuple(built))
+    p_position, p_kind, p_text, p_start, p_end = _SET_PARAGRAPH
+    paras = []
+    append = paras.append
+    for position, kind, para_text, line_start, line_end in paragraphs:
+        item = new(Paragraph)
+        p_position(item, position)
+        p_kind(item, kind)
+        p_text(item, para_text)
+        p_start(item, line_start)
+        p_end(item, line_end)
+        append(item)
+    r_key, r_name, r_given, r_family = _SET_PERSON
+    refs = []
+    append = refs.append
+    for key, name, given, family in people:
+        item = new(PersonRef)
+        r_key(item, key)
+        r_name(item, name)
+        r_given(item, given)
+        r_family(item, family)
+        append(item)
+    n_paragraph, n_start, n_end, n_surface, n_person = _SET_MENTION
+    found = []
+    append = found.append
+    for paragraph, char_start, char_end, surface, person in mentions:
+        item = new(Mention)
+        n_paragraph(item, paragraph)
+        n_start(item, char_start)
+        n_end(item, char_end)
+        n_surface(item, surface)
+        n_person(item, person)
+        append(item)
+    document = new(RawDocument)
+    for setter, value in zip(_SET_RAW, raw):
+        setter(document, value)
+    article = new(Article)
+    for setter, value in zip(_SET_ARTICLE, (
+        document, text, tuple(labeled), metadata, tuple(paras), tuple(refs), tuple(found), rules_version, fingerprints,
+    )):
+        setter(article, value)
+    return article
+
+
+Article.__reduce__ = _pickle_article

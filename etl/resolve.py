@@ -37,6 +37,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from sqlalchemy import Connection
 
@@ -46,6 +47,8 @@ from etl.rules import Rules, default_rules
 from etl.transform.names import NameData, name_data, split_name
 
 _INITIAL = re.compile(r"^[^\W\d_]\.$")
+_PERSON_OF = attrgetter("person")
+_MENTION_FIELDS = attrgetter("paragraph", "char_start", "char_end", "surface", "person")
 _rules: Rules | None = None
 
 
@@ -339,7 +342,12 @@ def _key_people(conn: Connection, key: str, anchor: int | None = None) -> list[i
         rows = cache.key_rows(conn, key)
         if anchor is not None:
             return sorted({r[1] for r in rows if r[2] == anchor})
-        if _plain_rows(rows):
+        if len(rows) < 2:  # what _plain_rows and the sort below give for one row or none
+            if not rows:
+                return []
+            if rows[0][3] in (0, 1):
+                return [rows[0][1]]
+        elif _plain_rows(rows):
             return [r[1] for r in sorted(rows, key=lambda r: (-r[3], r[1]))]
     if anchor is None:
         rows = _q(conn, "SELECT DISTINCT person_id FROM person_keys WHERE key = ? ORDER BY curated DESC, person_id", (key,))
@@ -369,13 +377,19 @@ def _existing_keys(conn: Connection, keys: Sequence[str]) -> set[str]:
 
 def _prefix_people(conn: Connection, prefix: str) -> dict[int, list[str]]:
     """People with a key starting with ``prefix`` (an index range scan), with those keys."""
-    out: dict[int, list[str]] = defaultdict(list)
     cache = _cache(conn)
     if cache is not None:
+        found: dict[int, list[str]] = {}
+        rows = cache.rows
         for key in cache.prefix_keys(conn, prefix):
-            for row in cache.rows[key]:
-                out[row[1]].append(key)
-        return out
+            for row in rows[key]:
+                keys = found.get(row[1])
+                if keys is None:
+                    found[row[1]] = [key]
+                else:
+                    keys.append(key)
+        return found
+    out: dict[int, list[str]] = defaultdict(list)
     for key, pid in _q(
         conn, "SELECT key, person_id FROM person_keys WHERE key >= ? AND key < ?", (prefix, prefix + _TOP)
     ):
@@ -430,22 +444,40 @@ def _person(conn: Connection, pid: int) -> tuple | None:
 # ----------------------------------------------------------------------------------------- resolving
 
 
+def _full_facts(data: NameData, name: str, given: str, family: str) -> tuple:
+    """What :func:`_resolve_full` derives from a full name alone, remembered per NameData (names recur):
+    (its ``f:`` key, family key, given is an initial, middle initials, ``m:`` key or None, ``m:`` prefix)."""
+    memo = _caches(data)[5]
+    facts = memo.get((name, given, family))
+    if facts is None:
+        if len(memo) > _MEMO_MAX:
+            memo.clear()
+        initials = middle_initials(name)
+        fk = _family(data, family)
+        facts = memo[name, given, family] = (
+            full_key(data, given, family),
+            fk,
+            _is_initial(given),
+            initials,
+            initials_key(data, given, family, initials) if initials else None,
+            f"m:{fk}|{_given(data, given)}|",
+        )
+    return facts
+
+
 def _resolve_full(conn: Connection, data: NameData, ref: PersonRef, run_id: int | None) -> int:
     """A full name: its key; conflicting middle initials split ("George W. Bush" / "George H. W. Bush")."""
     given, family = ref.given or "", ref.family or ""
-    fk = _family(data, family)
-    if _is_initial(given):
+    key, fk, initial, initials, mkey, mprefix = _full_facts(data, ref.name, given, family)
+    if initial:
         return _resolve_initial(conn, data, given, family, ref.name, run_id)
-    key = full_key(data, given, family)
-    initials = middle_initials(ref.name)
     hits = _key_people(conn, key)
     if initials:
-        mkey = initials_key(data, given, family, initials)
         exact = _key_people(conn, mkey)
         if exact:
             return exact[0]
         # people of this name whose recorded middle initials differ are other people
-        free = [pid for pid in hits if not _prefix_people_of(conn, pid, f"m:{fk}|{_given(data, given)}|")]
+        free = [pid for pid in hits if not _prefix_people_of(conn, pid, mprefix)]
         if free:
             _add_key(conn, free[0], mkey)
             return free[0]
@@ -476,11 +508,11 @@ def _resolve_full(conn: Connection, data: NameData, ref: PersonRef, run_id: int 
                 )
                 _add_key(conn, pid, key)
                 if initials:
-                    _add_key(conn, pid, initials_key(data, given, family, initials))
+                    _add_key(conn, pid, mkey)
                 return pid
     pid = _create_person(conn, f"{given} {family}", given, family, key, run_id)
     if initials:
-        _add_key(conn, pid, initials_key(data, given, family, initials))
+        _add_key(conn, pid, mkey)
     return pid
 
 
@@ -616,8 +648,11 @@ def resolve_refs(
     for ref in order:
         if ref.family is None:
             continue
-        base = full_key(data, ref.given, ref.family) if ref.given else family_key(data, ref.family)
-        scoped = scoped_keys.get(f"a:{article_id}:{base}")
+        if scoped_keys:
+            base = full_key(data, ref.given, ref.family) if ref.given else family_key(data, ref.family)
+            scoped = scoped_keys.get(f"a:{article_id}:{base}")
+        else:
+            scoped = None
         if scoped:
             out[ref.key] = scoped
         elif ref.given:
@@ -633,8 +668,7 @@ def resolve_refs(
             break
     for ref in order:
         if ref.family is None:
-            base = given_only_key(data, ref.given or ref.name)
-            scoped = scoped_keys.get(f"a:{article_id}:{base}")
+            scoped = scoped_keys.get(f"a:{article_id}:{given_only_key(data, ref.given or ref.name)}") if scoped_keys else None
             out[ref.key] = scoped or _resolve_given(conn, data, ref, anchor, run_id)
     # a family-only person left with exactly one full-named person of its family joins that person.  Which
     # ``s:`` keys exist at all is read once: nothing below adds a key (merges move or delete them), so a
@@ -681,16 +715,17 @@ def resolve_article(
     """
     if not mentions:
         return
-    counts = Counter(m.person for m in mentions)
+    counts = Counter(map(_PERSON_OF, mentions))
     ids = resolve_refs(conn, article_id, [r for r in refs if r.key in counts], counts, run_id, later)
     names = {r.key: r.name for r in refs}
     rows = []
-    for m in mentions:
-        pid = ids.get(m.person)
-        para = paragraph_ids.get(m.paragraph)
+    append = rows.append
+    for paragraph, char_start, char_end, surface, person in map(_MENTION_FIELDS, mentions):
+        pid = ids.get(person)
+        para = paragraph_ids.get(paragraph)
         if pid is None or para is None:
             continue
-        rows.append((pid, para, article_id, m.char_start, m.char_end, m.surface, names.get(m.person, m.surface)))
+        append((pid, para, article_id, char_start, char_end, surface, names.get(person, surface)))
     if not rows:
         return
     insert_rows(
@@ -698,12 +733,12 @@ def resolve_article(
         "INSERT INTO mentions (person_id, paragraph_id, article_id, char_start, char_end, surface, article_name)",
         rows,
     )
-    alias_counts = Counter((r[0], r[5]) for r in rows)
+    aliases = [(r[0], r[5]) for r in rows]  # (person, surface): a mention each
     if later is None:
-        _bump_aliases(conn, alias_counts)
+        _bump_aliases(conn, Counter(aliases))
     else:
-        later.aliases.update(alias_counts)
-    per_person = Counter(r[0] for r in rows)
+        later.aliases.update(aliases)  # counted as the Counter of them would add them (same keys, same order)
+    per_person = Counter([r[0] for r in rows])
     if live is None:
         live = _article_live(conn, article_id)
     if live:
@@ -834,8 +869,8 @@ def _recount(conn: Connection, pid: int) -> None:
 
 
 _MISSING = object()
-#: per NameData (by id, checked): (data, alias parses, name splits, family keys, given keys); each memo is
-#: emptied when it passes _MEMO_MAX entries
+#: per NameData (by id, checked): (data, alias parses, name splits, family keys, given keys, full names'
+#: facts); each memo is emptied when it passes _MEMO_MAX entries
 _PARSED: dict[int, tuple] = {}
 _MEMO_MAX = 20_000
 _LAST: list = [None, None]  # the NameData asked for last, and its entry
@@ -848,7 +883,7 @@ def _caches(data: NameData) -> tuple:
     if entry is None or entry[0] is not data:
         if len(_PARSED) > 8:
             _PARSED.clear()
-        entry = _PARSED[id(data)] = (data, {}, {}, {}, {})
+        entry = _PARSED[id(data)] = (data, {}, {}, {}, {}, {})
     _LAST[0], _LAST[1] = data, entry
     return entry
 

@@ -98,26 +98,44 @@ class StoredFolders:
             state[1] = fetched[-1][6]
 
 
-def _article_values(article: Article, run_id: int) -> dict:
+#: The ``articles`` columns an article's write sets, in the order of :func:`_article_values`.
+_ARTICLE_COLUMNS = (
+    "source_path", "title", "published_at", "dateline", "outlet", "authors", "word_count", "paragraph_count",
+    "sha256", "size_bytes", "mtime_ns", "encoding", "raw_text", "rules_version", "run_id",
+)
+_INSERT_ARTICLE = (
+    f"INSERT INTO articles ({', '.join(_ARTICLE_COLUMNS)}, first_run_id) "
+    f"VALUES ({', '.join('?' for _ in _ARTICLE_COLUMNS)}, ?)"
+)
+_UPDATE_ARTICLE = (
+    f"UPDATE articles SET {', '.join(f'{c} = ?' for c in _ARTICLE_COLUMNS)}, deleted_at = NULL, deleted_run_id = NULL "
+    "WHERE id = ?"
+)
+_AUTHOR_ROLES = ("author", "reporter")
+
+
+def _article_values(article: Article, run_id: int) -> tuple:
+    """The values of :data:`_ARTICLE_COLUMNS` for the article's row."""
     meta = article.metadata
-    authors = [c.name for c in meta.credits if c.role in ("author", "reporter")]
-    return {
-        "source_path": article.raw.source_path,
-        "title": meta.title,
-        "published_at": meta.published_at,
-        "dateline": meta.dateline,
-        "outlet": meta.outlet,
-        "authors": "; ".join(dict.fromkeys(authors)) or None,
-        "word_count": article.word_count,
-        "paragraph_count": sum(1 for p in article.paragraphs if p.kind in CONTENT_LABELS),
-        "sha256": article.raw.sha256,
-        "size_bytes": article.raw.size_bytes,
-        "mtime_ns": article.raw.mtime_ns,
-        "encoding": article.raw.encoding,
-        "raw_text": article.raw.text,
-        "rules_version": article.rules_version,
-        "run_id": run_id,
-    }
+    raw_doc = article.raw
+    authors = [c.name for c in meta.credits if c.role in _AUTHOR_ROLES]
+    return (
+        raw_doc.source_path,
+        meta.title,
+        meta.published_at,
+        meta.dateline,
+        meta.outlet,
+        "; ".join(dict.fromkeys(authors)) or None,
+        article.word_count,
+        sum(1 for p in article.paragraphs if p.kind in CONTENT_LABELS),
+        raw_doc.sha256,
+        raw_doc.size_bytes,
+        raw_doc.mtime_ns,
+        raw_doc.encoding,
+        raw_doc.text,
+        article.rules_version,
+        run_id,
+    )
 
 
 def write_article(
@@ -131,21 +149,13 @@ def write_article(
     per article (full-text indexing, corpus-memory and alias counts, people's names) waits for it.
     """
     values = _article_values(article, run_id)
+    db = raw(conn)
     if article_id is None:
-        cols = ", ".join(values)
-        marks = ", ".join("?" for _ in values)
-        cur = raw(conn).execute(
-            f"INSERT INTO articles ({cols}, first_run_id) VALUES ({marks}, ?)", (*values.values(), run_id)
-        )
-        article_id = cur.lastrowid
+        article_id = db.execute(_INSERT_ARTICLE, (*values, run_id)).lastrowid
     else:
         clear_article(conn, article_id)
-        assignments = ", ".join(f"{c} = ?" for c in values)
-        raw(conn).execute(
-            f"UPDATE articles SET {assignments}, deleted_at = NULL, deleted_run_id = NULL WHERE id = ?",
-            (*values.values(), article_id),
-        )
-    _insert_children(conn, article_id, article, run_id, batched)
+        db.execute(_UPDATE_ARTICLE, (*values, article_id))
+    _insert_children(conn, db, article_id, article, run_id, batched)
     return article_id
 
 
@@ -301,8 +311,9 @@ def _uncount_lines(conn: Connection, article_id: int, batch: _Batch) -> None:
             )
 
 
-def _insert_children(conn: Connection, article_id: int, article: Article, run_id: int, batched: bool) -> None:
-    db = raw(conn)
+def _insert_children(
+    conn: Connection, db, article_id: int, article: Article, run_id: int, batched: bool  # noqa: ANN001 - sqlite3
+) -> None:
     if batched:
         # after clear_article: the old paragraphs were indexed, and their deletion has updated the index
         db.execute("INSERT OR IGNORE INTO paragraphs_fts_pending (article_id) VALUES (?)", (article_id,))
@@ -326,8 +337,12 @@ def _insert_children(conn: Connection, article_id: int, article: Article, run_id
         "INSERT INTO article_credits (article_id, name, role, line)",
         [(article_id, c.name, c.role, c.line) for c in article.metadata.credits],
     )
-    batch = conn.info.setdefault(_BATCH, _Batch()) if batched else None
-    _insert_fingerprints(conn, article_id, article, batch)
+    batch = None
+    if batched:
+        batch = conn.info.get(_BATCH)
+        if batch is None:
+            batch = conn.info[_BATCH] = _Batch()
+    _insert_fingerprints(db, article_id, article, batch)
     if article.mentions:
         # live: write_article has just set deleted_at NULL (insert or revive)
         resolve.resolve_article(
@@ -336,14 +351,13 @@ def _insert_children(conn: Connection, article_id: int, article: Article, run_id
         )
 
 
-def _insert_fingerprints(conn: Connection, article_id: int, article: Article, batch: _Batch | None) -> None:
+def _insert_fingerprints(db, article_id: int, article: Article, batch: _Batch | None) -> None:  # noqa: ANN001
     samples = {}
     for fp, seg in zip(article.fingerprints, article.segments):
         if fp and fp not in samples:
             samples[fp] = seg.segment.text
     if not samples:
         return
-    db = raw(conn)
     insert_rows(db, "INSERT INTO article_fingerprints (article_id, fingerprint)", [(article_id, fp) for fp in samples])
     outlet = article.metadata.outlet
     if batch is not None:  # counted once per batch (boilerplate lines recur across it)
