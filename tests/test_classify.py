@@ -203,6 +203,31 @@ def test_title_byline_and_head():
     assert labels["By Sam Reed"] == "byline"
 
 
+_LEDE_WITHOUT_HEADLINE_WORDS = (
+    "Teachers on the outer skerries start their week before dawn, when the last boat of the evening "
+    "drops them at quays that have no shelter.\n\n"
+    "Since the timetable was cut last autumn, head teachers say, three schools have gone without a "
+    "science teacher for whole terms.\n"
+)
+
+
+@pytest.mark.parametrize(
+    "head, title",
+    [
+        # nothing shares words with the lede: the line right above the date is the headline, not
+        # the tagline printed first
+        ("Clear thinking, plain words\nWhy the night ferry matters to island schools\n"
+         "Published: March 3, 2025\n\n", "Why the night ferry matters to island schools"),
+        # ... but an outlet's name printed over its byline is no headline
+        ("Why the night ferry matters to island schools\nThe Fjord Review\nBy Anna Petrova\n\n",
+         "Why the night ferry matters to island schools"),
+    ],
+)
+def test_on_a_tie_the_headline_is_the_line_above_the_byline_or_date(head: str, title: str) -> None:
+    labels = dict((t, lab) for t, lab, _ in label_text(head + _LEDE_WITHOUT_HEADLINE_WORDS))
+    assert labels[title] == "title"
+
+
 def test_no_title_when_the_file_starts_with_prose():
     text = _article().split("\n", 4)[4]  # drop title and byline
     assert "title" not in {lab for _, lab, _ in label_text(text)}

@@ -1469,9 +1469,18 @@ def _head(
             candidates = kept or candidates
     if candidates:
         lede = feats[first].content(c) if first < len(feats) else frozenset()
-        # on a tie, a line inside a menu (short items on the lines above and below) loses
+        # on a tie, the line right above the byline or the date wins (a page prints its headline
+        # there; a tagline or section label stays above), unless it is a masthead (an outlet's
+        # name printed over its byline); a line inside a menu (short items on the lines above and
+        # below) loses
         title_at = max(
-            candidates, key=lambda i: (len(feats[i].content(c) & lede), not _in_menu(i, segments, feats, c), -i)
+            candidates,
+            key=lambda i: (
+                len(feats[i].content(c) & lede),
+                i + 1 < len(states) and states[i + 1].label in _HEADLINE_FOLLOWERS and not _masthead(feats[i], c),
+                not _in_menu(i, segments, feats, c),
+                -i,
+            ),
         )
         # a headline and its standfirst on adjacent lines: the standfirst often repeats more of the
         # lede's words, but the headline is the line above it (words counted as letter runs, so a
@@ -1549,6 +1558,10 @@ def _head(
         for st in states:
             if st.label == "duplicate" and st.dup_of == title_at:
                 st.reason = f"repeat of the title (line {where})"
+
+
+#: The labels of the line a headline is printed above (its byline, its date).
+_HEADLINE_FOLLOWERS = frozenset({"byline", "dateline"})
 
 
 def _in_menu(i: int, segments: Sequence[Segment], feats: Sequence[_Feat], c: _Compiled) -> bool:
