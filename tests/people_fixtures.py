@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -44,6 +45,27 @@ def add_article(conn: Connection, source: str, paragraphs: list[Paragraph]) -> i
     refs, mentions = find_mentions(paragraphs, default_rules())
     resolve.resolve_article(conn, article_id, refs, mentions, ids, None)
     return article_id
+
+
+def random_person_keys(
+    conn: Connection, seed: int, keys: list[str], people: int, rows: int, curated: tuple[int, ...]
+) -> list[int]:
+    """``people`` new people and ``rows`` random ``person_keys`` rows (a key from ``keys``, a person,
+    a ``curated`` value), duplicates included: the messy table key lookups must answer as SQL does.
+    Returns the people's ids."""
+    rng = random.Random(seed)
+    pids = [
+        conn.exec_driver_sql(
+            "INSERT INTO people (name, name_key, mention_count, article_count, curated) VALUES ('x', 'k', 0, 0, 0)"
+        ).lastrowid
+        for _ in range(people)
+    ]
+    for _ in range(rows):
+        conn.exec_driver_sql(
+            "INSERT INTO person_keys (key, person_id, curated) VALUES (?, ?, ?)",
+            (rng.choice(keys), rng.choice(pids), rng.choice(curated)),
+        )
+    return pids
 
 
 def load_paragraphs(name: str) -> list[Paragraph]:

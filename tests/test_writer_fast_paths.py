@@ -16,6 +16,7 @@ from etl.db import migrate
 from etl.db.engine import EXACT_ROWS, INSERT_VARIABLES, _chunk_sizes, insert_rows
 from etl.rules import default_rules
 from etl.transform.names import NameData, name_data, split_name
+from tests.people_fixtures import random_person_keys
 
 _INITIAL = re.compile(r"^[^\W\d_]\.$")
 
@@ -136,19 +137,8 @@ def test_uncurated_people_matches_the_per_person_queries(tmp_path: Path) -> None
 
     migrate.upgrade(tmp_path / "k.db")
     engine = make_engine(tmp_path / "k.db")
-    rng = random.Random(3)
     with engine.connect() as conn:
-        pids = [
-            conn.exec_driver_sql(
-                "INSERT INTO people (name, name_key, mention_count, article_count, curated) VALUES ('x', 'k', 0, 0, 0)"
-            ).lastrowid
-            for _ in range(12)
-        ]
-        for _ in range(40):
-            conn.exec_driver_sql(
-                "INSERT INTO person_keys (key, person_id, curated) VALUES (?, ?, ?)",
-                (rng.choice(["s:a", "s:b", "s:c"]), rng.choice(pids), rng.choice([0, 0, 1])),
-            )
+        random_person_keys(conn, 3, ["s:a", "s:b", "s:c"], people=12, rows=40, curated=(0, 0, 1))
         for key in ("s:a", "s:b", "s:c", "s:none"):
             slow = [pid for pid in resolve._key_people(conn, key) if not resolve._curated_key(conn, pid, key)]
             assert resolve._uncurated_people(conn, key) == slow

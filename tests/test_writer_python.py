@@ -3,7 +3,6 @@ gives what the plain formulations give."""
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from etl.records import CONTENT_LABELS, RawDocument
 from etl.rules import default_rules, load_rules
 from etl.transform import transform
 from etl.transform.names import name_data
+from tests.people_fixtures import random_person_keys
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -49,20 +49,9 @@ def test_key_lookups_with_the_cache_match_the_queries(tmp_path: Path) -> None:
     """_key_people (one row, none, several; any ``curated``) and _prefix_people, cached and not."""
     migrate.upgrade(tmp_path / "k.db")
     engine = make_engine(tmp_path / "k.db")
-    rng = random.Random(5)
     keys = ["f:a|x", "f:a|y", "f:b|x", "s:a", "s:b", "m:a|x|w"]
     with engine.connect() as conn:
-        pids = [
-            conn.exec_driver_sql(
-                "INSERT INTO people (name, name_key, mention_count, article_count, curated) VALUES ('x', 'k', 0, 0, 0)"
-            ).lastrowid
-            for _ in range(6)
-        ]
-        for _ in range(14):
-            conn.exec_driver_sql(
-                "INSERT INTO person_keys (key, person_id, curated) VALUES (?, ?, ?)",
-                (rng.choice(keys), rng.choice(pids), rng.choice([0, 0, 0, 1, 2])),
-            )
+        pids = random_person_keys(conn, 5, keys, people=6, rows=14, curated=(0, 0, 0, 1, 2))
         conn.exec_driver_sql("INSERT INTO person_keys (key, person_id, curated) VALUES ('s:one', ?, 0)", (pids[0],))
         conn.exec_driver_sql("INSERT INTO person_keys (key, person_id, curated) VALUES ('s:two', ?, 2)", (pids[1],))
         keys += ["s:one", "s:two", "s:none"]
