@@ -13,7 +13,7 @@ characters (Cyrillic, Greek, heavily accented text) takes the exact regex path.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 _LETTER_RUNS = re.compile(r"[^\W\d_]+")
 # every byte that is not a-z becomes a space
@@ -40,64 +40,75 @@ def letters(text: str) -> bytes:
     return b"".join(tokenize(text.casefold()))
 
 
+class _Joined:
+    """A document's texts joined by newlines and encoded to ASCII ("?" for the rest) once, with
+    the per-text choice both batch functions make: the byte path, or the exact letter runs for a
+    text with more than its share of non-ASCII characters."""
+
+    __slots__ = ("folded", "raw", "replaced")
+
+    def __init__(self, folded: str | None, raw: bytes, replaced: int) -> None:
+        self.folded = folded  # the casefolded join, or None when casefolding only lowers ASCII capitals
+        self.raw = raw
+        self.replaced = replaced  # non-ASCII characters in all the texts together
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> "_Joined | None":
+        """None when casefolding changes lengths ("ß" -> "ss"): then the texts go one by one."""
+        joined = "\n".join(texts)
+        if folds_in_place(joined):
+            raw = joined.encode("ascii", "replace")
+            return cls(None, raw, raw.count(b"?") - joined.count("?"))
+        folded = joined.casefold()
+        if len(folded) != len(joined):
+            return None
+        raw = folded.encode("ascii", "replace")
+        return cls(folded, raw, raw.count(b"?") - folded.count("?"))
+
+    def spans(self, texts: Sequence[str]) -> Iterator[tuple[int, int, list[str] | None]]:
+        """(start, end, letter runs) of each text in :attr:`raw`; the runs only for a text that
+        takes the exact path, else None (a text with no more than its share of the document's
+        non-ASCII characters needs no count of its own: most articles have a few curly quotes)."""
+        raw, folded, replaced = self.raw, self.folded, self.replaced
+        start = 0
+        for text in texts:
+            end = start + len(text)
+            share = NON_ASCII_SHARE * len(text)
+            if replaced > share and raw.count(b"?", start, end) - text.count("?") > share:
+                runs = _LETTER_RUNS.findall(folded, start, end) if folded is not None else _LETTER_RUNS.findall(text.casefold())
+                yield start, end, runs
+            else:
+                yield start, end, None
+            start = end + 1
+
+
 def tokenize_many(texts: Sequence[str]) -> list[list[bytes]]:
     """:func:`tokenize` of each text (casefolded here), in one pass over their concatenation: the
     per-call overhead is most of the cost for short lines."""
-    joined = "\n".join(texts)
-    folded: str | None = None
-    if folds_in_place(joined):
-        # casefolding would change only ASCII capitals: lower them while mapping bytes to tokens
-        raw = joined.encode("ascii", "replace")
-        spaced = raw.translate(_FOLD_TABLE)
-    else:
-        folded = joined.casefold()
-        if len(folded) != len(joined):  # casefolding changed lengths ("ß" -> "ss"): one by one
-            return [tokenize(t.casefold()) for t in texts]
-        raw = folded.encode("ascii", "replace")
-        spaced = raw.translate(_TABLE)
-    out: list[list[bytes]] = []
-    start = 0
-    # non-ASCII characters in all the texts together: a text with no more than its share of them
-    # needs no count of its own (most articles have a few curly quotes at most)
-    replaced = raw.count(b"?") - (joined if folded is None else folded).count("?")
-    for text in texts:
-        end = start + len(text)
-        if replaced > NON_ASCII_SHARE * len(text) and raw.count(b"?", start, end) - text.count("?") > NON_ASCII_SHARE * len(text):
-            runs = _LETTER_RUNS.findall(folded, start, end) if folded is not None else _LETTER_RUNS.findall(text.casefold())
-            out.append([t.encode("utf-8") for t in runs])
-        else:
-            out.append(spaced[start:end].split())
-        start = end + 1
-    return out
+    joined = _Joined.of(texts)
+    if joined is None:
+        return [tokenize(t.casefold()) for t in texts]
+    # the byte path: every byte that is not a letter a space (capitals lowered on the way)
+    spaced = joined.raw.translate(_FOLD_TABLE if joined.folded is None else _TABLE)
+    return [
+        [t.encode("utf-8") for t in runs] if runs is not None else spaced[start:end].split()
+        for start, end, runs in joined.spans(texts)
+    ]
 
 
 def letters_many(texts: Sequence[str]) -> list[bytes]:
     """:func:`letters` of each text: ``b"".join(t) for t in tokenize_many(texts)``, without cutting
     the texts into words first (the byte path deletes the bytes that are no letters instead of
     splitting on them: about half the cost).  The same choice of path per text as tokenize_many."""
-    joined = "\n".join(texts)
-    folded: str | None = None
-    if folds_in_place(joined):
-        raw = joined.encode("ascii", "replace")
-        table, delete = _LOWER_TABLE, _NOT_ASCII_LETTERS
-    else:
-        folded = joined.casefold()
-        if len(folded) != len(joined):  # casefolding changed lengths ("ß" -> "ss"): one by one
-            return [letters(t) for t in texts]
-        raw = folded.encode("ascii", "replace")
-        table, delete = None, _NOT_LOWER_LETTERS
-    out: list[bytes] = []
-    start = 0
-    replaced = raw.count(b"?") - (joined if folded is None else folded).count("?")
-    for text in texts:
-        end = start + len(text)
-        if replaced > NON_ASCII_SHARE * len(text) and raw.count(b"?", start, end) - text.count("?") > NON_ASCII_SHARE * len(text):
-            runs = _LETTER_RUNS.findall(folded, start, end) if folded is not None else _LETTER_RUNS.findall(text.casefold())
-            out.append("".join(runs).encode("utf-8"))
-        else:
-            out.append(raw[start:end].translate(table, delete))
-        start = end + 1
-    return out
+    joined = _Joined.of(texts)
+    if joined is None:
+        return [letters(t) for t in texts]
+    raw = joined.raw
+    table, delete = (_LOWER_TABLE, _NOT_ASCII_LETTERS) if joined.folded is None else (None, _NOT_LOWER_LETTERS)
+    return [
+        "".join(runs).encode("utf-8") if runs is not None else raw[start:end].translate(table, delete)
+        for start, end, runs in joined.spans(texts)
+    ]
 
 
 # letters_many's byte path: A-Z lowered, every byte that is no ASCII letter deleted (the folded
