@@ -726,7 +726,7 @@ class _CountChanges:
             (CorpusMemory.threshold(rules),),
         ).fetchall()
         live = self.db.execute("SELECT count(*) FROM articles WHERE deleted_at IS NULL").fetchone()[0]
-        outlet_totals = _live_outlet_totals(self.db)
+        outlet_totals = load.outlet_totals(self.db)
         for outlet, delta in self.outlet_articles.items():
             outlet_totals[outlet] = outlet_totals.get(outlet, 0) + delta
         outlet_counts = outlet_snapshot(
@@ -753,19 +753,6 @@ class _CountChanges:
             outlet_counts=outlet_counts,
             outlet_totals={outlet: n for outlet, n in outlet_totals.items() if n > 0},
         )
-
-
-def _live_outlet_totals(db: Any) -> dict[str, int]:
-    """:func:`etl.db.load.outlet_totals` (live articles per outlet) from the indexes: all articles
-    per outlet less the deleted ones, instead of reading every live article's row (10-13 ms at
-    10,000 articles, most of the counting pass's memory on a nightly re-run)."""
-    totals = dict(db.execute("SELECT outlet, count(*) FROM articles WHERE outlet IS NOT NULL GROUP BY outlet"))
-    for outlet, deleted in db.execute(
-        "SELECT outlet, count(*) FROM articles WHERE id IN (SELECT id FROM articles WHERE deleted_at IS NOT NULL)"
-        " AND outlet IS NOT NULL GROUP BY outlet"
-    ):
-        totals[outlet] -= deleted
-    return {outlet: n for outlet, n in totals.items() if n > 0}
 
 
 class _Pool:
