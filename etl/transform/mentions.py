@@ -1180,9 +1180,9 @@ class _Article:
         """Is the word also written in lowercase (a common word: "Will", "Grace", "Hope")?
 
         That is: is ``word.casefold()`` one of the article's words (as ``_TITLECASE_WORD`` finds
-        them) that start with a lowercase letter (see :meth:`lower_elsewhere_slow`).  A word of the
-        text is a part of it, so most queries ("harbour") are answered by a substring test; the
-        article's words are collected only when that cannot tell."""
+        them) that start with a lowercase letter (tests/test_worker_fast.py checks this against that
+        definition).  A word of the text is a part of it, so most queries ("harbour") are answered
+        by a substring test; the article's words are collected only when that cannot tell."""
         q = word.casefold()
         if not q[:1].islower():
             return False  # no word starting with a lowercase letter equals it
@@ -1195,11 +1195,6 @@ class _Article:
         if self._words is None:
             self._words = frozenset(_TITLECASE_WORD.findall(joined))
         return q in self._words
-
-    def lower_elsewhere_slow(self, word: str) -> bool:
-        """:meth:`lower_elsewhere` as defined (the tests compare the two)."""
-        lower = {w for t in self.texts for w in _TITLECASE_WORD.findall(t) if w[0].islower()}
-        return word.casefold() in lower
 
 
 _COORD_GAP = re.compile(r"(?:,?[ \u00a0]+(?:and|or|&)|,)[ \u00a0]+")
